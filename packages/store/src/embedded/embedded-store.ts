@@ -1,0 +1,169 @@
+/**
+ * The embedded engine: a folder of SQLite files, one per database, created mode 0700 (the
+ * folder) and 0600 (the files), because the store holds personal data.
+ */
+import { chmodSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { StoreError } from '@edx-data/core';
+import { EmbeddedCollection } from './embedded-collection.js';
+import type { DatabaseHandle } from './embedded-collection.js';
+import { SqliteFile } from './sqlite-file.js';
+import { validateDatabaseName } from '../names.js';
+import type {
+  Collection,
+  CollectionInfo,
+  Database,
+  DatabaseInfo,
+  Document,
+  Store,
+} from '../types.js';
+
+const FILE_SUFFIX = '.sqlite';
+
+class EmbeddedDatabase implements Database, DatabaseHandle {
+  private handle: SqliteFile | null = null;
+  private readonly collections = new Map<string, EmbeddedCollection>();
+
+  constructor(
+    private readonly store: EmbeddedStore,
+    readonly name: string,
+    private readonly path: string,
+  ) {}
+
+  file(create: boolean): SqliteFile | null {
+    this.store.assertOpen();
+    if (this.handle) return this.handle;
+    if (create) this.store.ensureFolder();
+    this.handle = SqliteFile.open(this.path, create);
+    return this.handle;
+  }
+
+  collection<T extends Document = Document>(name: string): Collection<T> {
+    let collection = this.collections.get(name);
+    if (!collection) {
+      collection = new EmbeddedCollection(this, name);
+      this.collections.set(name, collection);
+    }
+    return collection as unknown as Collection<T>;
+  }
+
+  listCollections(): Promise<CollectionInfo[]> {
+    try {
+      const file = this.file(false);
+      if (!file) return Promise.resolve([]);
+      file.refresh();
+      return Promise.resolve(file.collectionNames().map((name) => ({ name })));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  /** Close the file (the store is closing, or the database is being dropped). */
+  close(): void {
+    this.handle?.close();
+    this.handle = null;
+    this.collections.clear();
+  }
+
+  destroy(): boolean {
+    const existed = existsSync(this.path);
+    const file = this.handle ?? (existed ? SqliteFile.open(this.path, false) : null);
+    this.handle = null;
+    this.collections.clear();
+    file?.destroy();
+    return existed;
+  }
+}
+
+export class EmbeddedStore implements Store {
+  readonly engine = 'embedded' as const;
+  readonly location: string;
+  private readonly databases = new Map<string, EmbeddedDatabase>();
+  private closed = false;
+
+  constructor(folder: string) {
+    this.location = resolve(folder);
+  }
+
+  assertOpen(): void {
+    if (this.closed)
+      throw new StoreError('E_STORE_CLOSED', `the store at ${this.location} is closed`);
+  }
+
+  /** Create the store folder (mode 0700) when it does not exist. */
+  ensureFolder(): void {
+    if (existsSync(this.location)) {
+      if (!statSync(this.location).isDirectory()) {
+        throw new StoreError(
+          'E_STORE',
+          `the store location ${this.location} exists and is not a folder`,
+        );
+      }
+      return;
+    }
+    try {
+      mkdirSync(this.location, { recursive: true, mode: 0o700 });
+      chmodSync(this.location, 0o700);
+    } catch (error) {
+      throw new StoreError(
+        'E_STORE',
+        `cannot create the store folder ${this.location}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
+
+  db(name: string): Database {
+    this.assertOpen();
+    validateDatabaseName(name);
+    let database = this.databases.get(name);
+    if (!database) {
+      database = new EmbeddedDatabase(this, name, join(this.location, name + FILE_SUFFIX));
+      this.databases.set(name, database);
+    }
+    return database;
+  }
+
+  listDatabases(): Promise<DatabaseInfo[]> {
+    this.assertOpen();
+    if (!existsSync(this.location)) return Promise.resolve([]);
+    const out: DatabaseInfo[] = [];
+    for (const entry of readdirSync(this.location)) {
+      if (!entry.endsWith(FILE_SUFFIX)) continue;
+      const name = entry.slice(0, -FILE_SUFFIX.length);
+      let sizeOnDisk = 0;
+      for (const suffix of ['', '-wal']) {
+        try {
+          sizeOnDisk += statSync(join(this.location, entry + suffix)).size;
+        } catch {
+          // no WAL file at the moment
+        }
+      }
+      out.push({ name, sizeOnDisk });
+    }
+    return Promise.resolve(out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)));
+  }
+
+  dropDatabase(name: string): Promise<boolean> {
+    this.assertOpen();
+    validateDatabaseName(name);
+    const database =
+      this.databases.get(name) ??
+      new EmbeddedDatabase(this, name, join(this.location, name + FILE_SUFFIX));
+    this.databases.delete(name);
+    return Promise.resolve(database.destroy());
+  }
+
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    for (const database of this.databases.values()) database.close();
+    this.databases.clear();
+    this.closed = true;
+    return Promise.resolve();
+  }
+}
+
+/** Open the embedded engine in a folder (created on the first write). */
+export function openEmbeddedStore(folder: string): Promise<Store> {
+  return Promise.resolve(new EmbeddedStore(folder));
+}

@@ -1,0 +1,96 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openEmbeddedStore } from './embedded-store.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const packageRoot = join(here, '..', '..');
+const workspaceRoot = join(packageRoot, '..', '..');
+let dir: string;
+
+beforeAll(() => {
+  // The child runs under plain Node, so it uses the built package: bring dist up to date.
+  const tsc = join(workspaceRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+  const build = spawnSync(
+    process.execPath,
+    [tsc, '--build', join(packageRoot, 'tsconfig.lib.json')],
+    { encoding: 'utf8' },
+  );
+  expect(build.status, build.stdout + build.stderr).toBe(0);
+  dir = mkdtempSync(join(tmpdir(), 'edx-kill-'));
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Run the writer and SIGKILL it once it has started filling batch `killAtBatch`. */
+function runAndKill(
+  dbName: string,
+  killAtBatch: number,
+): Promise<{ signal: NodeJS.Signals | null; lastBatch: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [join(here, '..', 'test-support', 'kill-writer.mjs'), join(dir, 'store'), dbName],
+      {
+        cwd: packageRoot,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let lastBatch = -1;
+    let buffered = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      buffered += chunk;
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        const match = /^batch (\d+)$/.exec(line);
+        if (match) lastBatch = Number(match[1]);
+        if (lastBatch >= killAtBatch && child.exitCode === null && !child.killed)
+          child.kill('SIGKILL');
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (_code, signal) => resolve({ signal, lastBatch }));
+  });
+}
+
+describe('embedded engine killed mid-write', () => {
+  it.each([
+    ['early', 17],
+    ['late', 121],
+  ])('keeps only whole batches when SIGKILLed %s (batch %i)', async (label, killAtBatch) => {
+    const dbName = `kill_${label}`;
+    const { signal, lastBatch } = await runAndKill(dbName, killAtBatch);
+    expect(signal).toBe('SIGKILL');
+    expect(lastBatch).toBeGreaterThanOrEqual(killAtBatch);
+
+    // SQLite's own check of the file after the crash.
+    const raw = new BetterSqlite3(join(dir, 'store', `${dbName}.sqlite`));
+    expect(raw.pragma('integrity_check', { simple: true })).toBe('ok');
+    raw.close();
+
+    const store = await openEmbeddedStore(join(dir, 'store'));
+    const events = store.db(dbName).collection('events');
+    const count = await events.countDocuments();
+    expect(count % 1000).toBe(0);
+    expect(count).toBeGreaterThan(0);
+    expect(count).toBeLessThan(200_000);
+    const batches = await events
+      .aggregate([{ $group: { _id: '$batch', n: { $sum: 1 } } }, { $sort: { _id: 1 } }])
+      .toArray();
+    // Every committed batch is whole, and they are the first ones, in order.
+    expect(batches.map((b) => b['n'])).toEqual(batches.map(() => 1000));
+    expect(batches.map((b) => b['_id'])).toEqual(batches.map((_, i) => i));
+    // The store still takes writes after the crash.
+    await events.insertOne({ _id: 'after-crash', batch: -1 });
+    expect(await events.countDocuments({ _id: 'after-crash' })).toBe(1);
+    await store.close();
+  });
+});
