@@ -1,0 +1,8 @@
+import type { CliCommand } from '../command.js';
+import { statusCommand } from './status.js';
+
+/**
+ * Every command of the CLI, in the order `--help` lists them. A new command is one file in
+ * this folder exporting a {@link CliCommand}, plus one line here.
+ */
+export const COMMANDS: readonly CliCommand[] = [statusCommand];

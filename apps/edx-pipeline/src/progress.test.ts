@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { createProgress } from './progress.js';
+
+function terminal(isTTY: boolean) {
+  const writes: string[] = [];
+  return { writes, writer: { isTTY, write: (text: string) => writes.push(text) } };
+}
+
+describe(createProgress, () => {
+  it('draws on a terminal, at most every 100 ms, and erases the line on clear', () => {
+    const { writes, writer } = terminal(true);
+    let time = 1_000;
+    const progress = createProgress(writer, true, () => time);
+    progress.update('10 lines');
+    time += 50;
+    progress.update('20 lines');
+    time += 100;
+    progress.update('30 lines');
+    progress.clear();
+    progress.clear();
+    expect(progress.enabled).toBe(true);
+    expect(writes).toEqual(['\r\u001b[2K10 lines', '\r\u001b[2K30 lines', '\r\u001b[2K']);
+  });
+
+  it('draws nothing with --no-progress or without a terminal', () => {
+    for (const [isTTY, enabled] of [
+      [true, false],
+      [false, true],
+    ] as const) {
+      const { writes, writer } = terminal(isTTY);
+      const progress = createProgress(writer, enabled);
+      progress.update('10 lines');
+      progress.clear();
+      expect(progress.enabled).toBe(false);
+      expect(writes).toEqual([]);
+    }
+  });
+});
