@@ -1,0 +1,52 @@
+/** Small helpers shared by the benchmarks: timing, peak memory, and one JSON result line. */
+import { readFileSync } from 'node:fs';
+
+/** Peak resident set size of this process so far, in MiB (Linux `VmHWM`). */
+export function peakRssMiB(): number {
+  try {
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(status);
+    if (match) return Number(match[1]) / 1024;
+  } catch {
+    // not Linux: fall back to the current RSS
+  }
+  return process.memoryUsage.rss() / 2 ** 20;
+}
+
+/** Current resident set size, in MiB. */
+export function rssMiB(): number {
+  return process.memoryUsage.rss() / 2 ** 20;
+}
+
+export interface Timed<T> {
+  readonly value: T;
+  readonly seconds: number;
+}
+
+export async function timed<T>(fn: () => Promise<T> | T): Promise<Timed<T>> {
+  const started = process.hrtime.bigint();
+  const value = await fn();
+  return { value, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+}
+
+/** Parse `--name value` flags into a record. */
+export function flags(argv: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg.startsWith('--')) {
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith('--')) out[arg.slice(2)] = 'true';
+      else {
+        out[arg.slice(2)] = next;
+        i++;
+      }
+    }
+  }
+  return out;
+}
+
+export function round(value: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
