@@ -106,7 +106,7 @@ export function indexKey(value: unknown): string | null {
 export function idKey(id: unknown): string {
   const key = indexKey(id);
   if (key !== null) return key;
-  return `x${BSON.EJSON.stringify(id as Document, { relaxed: false })}`;
+  return `x${BSON.EJSON.stringify(id, { relaxed: false })}`;
 }
 
 /** True when the value is a plain object (not an array, Date or BSON value). */

@@ -14,7 +14,6 @@ import { IteratorCursor } from '../cursor.js';
 import type { OpenedIterator } from '../cursor.js';
 import { validateCollectionName } from '../names.js';
 import type {
-  AggregateOptions,
   BulkWriteOperation,
   BulkWriteOptions,
   BulkWriteResult,
@@ -507,7 +506,12 @@ export class EmbeddedCollection<T extends Document = Document> implements Collec
         .prepare<unknown[], Buffer>(EmbeddedCollection.selectSql(meta, plan, orderBy))
         .pluck();
       const iterator = statement.iterate(...plan.params);
-      return { iterator, close: () => file.releaseReader(reader) };
+      return {
+        iterator,
+        close: () => {
+          file.releaseReader(reader);
+        },
+      };
     } catch (error) {
       file.releaseReader(reader);
       throw error;
@@ -566,10 +570,7 @@ export class EmbeddedCollection<T extends Document = Document> implements Collec
     return null;
   }
 
-  aggregate<R extends Document = Document>(
-    pipeline: readonly Document[],
-    _options: AggregateOptions = {},
-  ): Cursor<R> {
+  aggregate<R extends Document = Document>(pipeline: readonly Document[]): Cursor<R> {
     return new IteratorCursor<R>(() => this.startAggregate(pipeline), this.wrap('aggregate'));
   }
 
@@ -689,7 +690,9 @@ export class EmbeddedCollection<T extends Document = Document> implements Collec
   createIndex(spec: IndexSpec, options: CreateIndexOptions = {}): Promise<string> {
     try {
       const entries = Object.entries(spec);
-      if (entries.length === 0 || entries.some(([, d]) => d !== 1 && d !== -1)) {
+      // Callers in plain JS can pass anything: check what the type promises.
+      const directions: unknown[] = entries.map(([, d]) => d);
+      if (entries.length === 0 || directions.some((d) => d !== 1 && d !== -1)) {
         throw new UsageError(
           'E_USAGE',
           `createIndex on ${this.namespace}: the key must map field names to 1 or -1`,

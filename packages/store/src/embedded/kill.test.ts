@@ -57,7 +57,9 @@ function runAndKill(
       }
     });
     child.on('error', reject);
-    child.on('close', (_code, signal) => resolve({ signal, lastBatch }));
+    child.on('close', (_code, signal) => {
+      resolve({ signal, lastBatch });
+    });
   });
 }
 
