@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import * as api from './index.js';
+
+describe('@edx-data/core public API', () => {
+  it('exports exactly these names (adding one is a deliberate act)', () => {
+    expect(Object.keys(api).sort()).toEqual([
+      'EdxDataError',
+      'InputError',
+      'StoreError',
+      'UsageError',
+      'isEdxDataError',
+      'redactSecrets',
+      'redactUri',
+    ]);
+  });
+});

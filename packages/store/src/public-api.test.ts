@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import * as api from './index.js';
+
+describe('@edx-data/store public API', () => {
+  it('exports exactly these names (adding one is a deliberate act)', () => {
+    expect(Object.keys(api).sort()).toEqual([
+      'DEFAULT_STORE_LOCATION',
+      'MAX_DATABASE_NAME_BYTES',
+      'courseDatabaseName',
+      'openStore',
+      'validateCollectionName',
+      'validateDatabaseName',
+    ]);
+  });
+});
