@@ -9,7 +9,7 @@ export const DEFAULT_STORE_LOCATION = './edx-data';
 export interface OpenStoreOptions {
   /**
    * MongoDB engine: how long to look for a server before giving up, in ms.
-   * @default 10000
+   * @default 8000 (so that a command gives up within 10 s, start-up included)
    */
   readonly serverSelectionTimeoutMS?: number;
   /** Environment to read `EDX_STORE` from. @default process.env */
@@ -22,7 +22,7 @@ const ANY_SCHEME = /^([a-z][a-z0-9+.-]*):\/\//iu;
 /**
  * Open a store:
  * - `mongodb://…` or `mongodb+srv://…`: the MongoDB engine (the official driver); the
- *   server is contacted now, so an unreachable one fails here (within 10 s by default);
+ *   server is contacted now, so an unreachable one fails here (after 8 s by default);
  * - a folder path (or `file://` URL), or nothing: the embedded engine in that folder,
  *   created mode 0700 when missing. Without an argument, `EDX_STORE` is used, then
  *   `./edx-data`.
@@ -40,7 +40,7 @@ export async function openStore(uri?: string, options: OpenStoreOptions = {}): P
   }
   if (MONGODB_SCHEME.test(location)) {
     return openMongoStore(location, {
-      serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 10_000,
+      serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 8_000,
     });
   }
   const scheme = ANY_SCHEME.exec(location);
