@@ -20,6 +20,17 @@ export type ErrorCode =
   // input
   | 'E_INPUT'
   | 'E_FILE_NOT_FOUND'
+  | 'E_COURSE_ID'
+  | 'E_DECRYPT_NO_KEY'
+  | 'E_DECRYPT_WRONG_KEY'
+  | 'E_PASSPHRASE_MISSING'
+  | 'E_PASSPHRASE_WRONG'
+  | 'E_INTEGRITY'
+  | 'E_GPG_CORRUPT'
+  | 'E_GPG_TRUNCATED'
+  | 'E_GZIP_CORRUPT'
+  | 'E_GZIP_TRUNCATED'
+  | 'E_LINE_TOO_LONG'
   // store
   | 'E_STORE'
   | 'E_STORE_UNREACHABLE'

@@ -1,3 +1,31 @@
 export { EdxDataError, InputError, StoreError, UsageError, isEdxDataError } from './errors.js';
 export type { EdxDataErrorOptions, ErrorCode, ErrorPosition } from './errors.js';
 export { redactSecrets, redactUri } from './redact.js';
+export { courseIdOfEvent, formatCourseKey, parseCourseId, tryParseCourseId } from './course-id.js';
+export type {
+  CourseId,
+  CourseIdForm,
+  EventCourseId,
+  EventCourseIdSource,
+  ParsedCourseId,
+  RunlessCourseId,
+} from './course-id.js';
+export { classifyFile, ORA_TABLES, PACKAGE_TABLES } from './classify-file.js';
+export type {
+  ClassifyFileOptions,
+  CourseStructureFile,
+  EmailOptInFile,
+  EventsFile,
+  EventsSite,
+  FailedFile,
+  FileClassification,
+  FileCourse,
+  FileKind,
+  ForumFile,
+  OlxFile,
+  PackageZipFile,
+  TableFile,
+  UnknownFile,
+} from './classify-file.js';
+export { walkInputs } from './walk-inputs.js';
+export type { InputFile, WalkInputsOptions } from './walk-inputs.js';

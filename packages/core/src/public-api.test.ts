@@ -6,11 +6,19 @@ describe('@edx-data/core public API', () => {
     expect(Object.keys(api).sort()).toEqual([
       'EdxDataError',
       'InputError',
+      'ORA_TABLES',
+      'PACKAGE_TABLES',
       'StoreError',
       'UsageError',
+      'classifyFile',
+      'courseIdOfEvent',
+      'formatCourseKey',
       'isEdxDataError',
+      'parseCourseId',
       'redactSecrets',
       'redactUri',
+      'tryParseCourseId',
+      'walkInputs',
     ]);
   });
 });
