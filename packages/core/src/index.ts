@@ -29,3 +29,13 @@ export type {
 } from './classify-file.js';
 export { walkInputs } from './walk-inputs.js';
 export type { InputFile, WalkInputsOptions } from './walk-inputs.js';
+export { openInput } from './open-input.js';
+export type {
+  InputLayer,
+  InputVerdict,
+  OpenedInput,
+  OpenInputOptions,
+  PassphraseProvider,
+} from './open-input.js';
+export { DEFAULT_MAX_LINE_BYTES, readLines } from './read-lines.js';
+export type { Line, LineReader, LineSummary, ReadLinesOptions } from './read-lines.js';

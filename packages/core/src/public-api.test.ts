@@ -4,6 +4,7 @@ import * as api from './index.js';
 describe('@edx-data/core public API', () => {
   it('exports exactly these names (adding one is a deliberate act)', () => {
     expect(Object.keys(api).sort()).toEqual([
+      'DEFAULT_MAX_LINE_BYTES',
       'EdxDataError',
       'InputError',
       'ORA_TABLES',
@@ -14,7 +15,9 @@ describe('@edx-data/core public API', () => {
       'courseIdOfEvent',
       'formatCourseKey',
       'isEdxDataError',
+      'openInput',
       'parseCourseId',
+      'readLines',
       'redactSecrets',
       'redactUri',
       'tryParseCourseId',
