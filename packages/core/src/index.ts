@@ -39,3 +39,8 @@ export type {
 } from './open-input.js';
 export { DEFAULT_MAX_LINE_BYTES, readLines } from './read-lines.js';
 export type { Line, LineReader, LineSummary, ReadLinesOptions } from './read-lines.js';
+export { listZipEntries } from './zip-archive.js';
+export type { ZipEntryInfo } from './zip-archive.js';
+export type { ZipEntryInput } from './open-input.js';
+export { FileTally, RunTally, formatRunSummary } from './run-summary.js';
+export type { FileSummary, ProgressCallback, RunSummary } from './run-summary.js';

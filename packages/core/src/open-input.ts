@@ -20,6 +20,7 @@ import { createGunzip } from 'node:zlib';
 import { decrypt, decryptKey, readMessage, readPrivateKeys } from 'openpgp';
 import type { KeyID, PrivateKey } from 'openpgp';
 import { InputError, UsageError, isEdxDataError } from './errors.js';
+import { openZipEntry } from './zip-archive.js';
 import type { ErrorCode } from './errors.js';
 
 /** A wrapping that {@link openInput} removed, outermost first. */
@@ -549,8 +550,84 @@ async function openFile(path: string): Promise<FileHandle> {
   }
 }
 
+/** An entry of a zip archive, as {@link walkInputs} yields it. */
+export interface ZipEntryInput {
+  /** The zip file. */
+  readonly archive: string;
+  /** The entry's path inside it. */
+  readonly entry: string;
+}
+
+/** Where the bytes of an input come from: a file on disk or an entry of a zip archive. */
+interface ByteSource {
+  readonly totalBytes: number;
+  /** The first `n` bytes (fewer for a shorter input), without consuming them. */
+  head(n: number): Promise<Uint8Array>;
+  /** Every byte from the start, reporting progress. */
+  chunks(progress: { bytesRead: number }, options: OpenInputOptions): AsyncGenerator<Uint8Array>;
+  close(): Promise<void>;
+}
+
+async function fileSource(path: string): Promise<ByteSource> {
+  const fh = await openFile(path);
+  try {
+    const totalBytes = (await fh.stat()).size;
+    return {
+      totalBytes,
+      head: async (n) => {
+        const buf = Buffer.alloc(n);
+        return buf.subarray(0, (await fh.read(buf, 0, n, 0)).bytesRead);
+      },
+      chunks: (progress, options) => fileChunks(fh, totalBytes, progress, options),
+      close: () => fh.close(),
+    };
+  } catch (error) {
+    await fh.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function zipEntrySource(input: ZipEntryInput): Promise<ByteSource> {
+  const { stream, size } = await openZipEntry(input.archive, input.entry);
+  const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const buffered: Buffer[] = [];
+  let bufferedBytes = 0;
+  let exhausted = false;
+  const pull = async (): Promise<boolean> => {
+    const next = await iterator.next();
+    if (next.done === true) {
+      exhausted = true;
+      return false;
+    }
+    buffered.push(next.value);
+    bufferedBytes += next.value.length;
+    return true;
+  };
+  return {
+    totalBytes: size,
+    head: async (n) => {
+      while (bufferedBytes < n && !exhausted && (await pull()));
+      return Buffer.concat(buffered).subarray(0, n);
+    },
+    chunks: async function* (progress, options) {
+      for (;;) {
+        options.signal?.throwIfAborted();
+        const chunk = buffered.shift() ?? ((await pull()) ? buffered.shift() : undefined);
+        if (chunk === undefined) return;
+        progress.bytesRead += chunk.length;
+        options.onProgress?.(progress.bytesRead, size);
+        yield chunk;
+      }
+    },
+    close: () => {
+      stream.destroy();
+      return Promise.resolve();
+    },
+  };
+}
+
 /**
- * Open `path` and return its plaintext as a byte stream, removing OpenPGP encryption and gzip
+ * Open a file (or an entry of a zip archive) and return its plaintext as a byte stream, removing OpenPGP encryption and gzip
  * compression, each detected from the magic bytes as well as the name (`.gpg`/`.pgp`/`.asc`,
  * `.gz`). A name that promises a wrapping the bytes don't have is an error.
  *
@@ -575,22 +652,21 @@ async function openFile(path: string): Promise<FileHandle> {
  * @throws UsageError `E_OPTION` for invalid options or an unreadable/unparsable key.
  */
 export async function openInput(
-  path: string,
+  input: string | ZipEntryInput,
   options: OpenInputOptions = {},
 ): Promise<OpenedInput> {
   const opts = normalizeOptions(options);
   opts.signal?.throwIfAborted();
-  const file = path;
-  const fh = await openFile(path);
+  const file = typeof input === 'string' ? input : `${input.archive}:${input.entry}`;
+  const source = typeof input === 'string' ? await fileSource(input) : await zipEntrySource(input);
   const progress = { bytesRead: 0 };
   let handedOver = false;
   try {
-    const totalBytes = (await fh.stat()).size;
-    const sniff = Buffer.alloc(SNIFF_BYTES);
-    const head = sniff.subarray(0, (await fh.read(sniff, 0, SNIFF_BYTES, 0)).bytesRead);
+    const totalBytes = source.totalBytes;
+    const head = await source.head(SNIFF_BYTES);
     const layers: InputLayer[] = [];
     let inner = file;
-    let chunks: AsyncGenerator<Uint8Array> = fileChunks(fh, totalBytes, progress, opts);
+    let chunks: AsyncGenerator<Uint8Array> = source.chunks(progress, opts);
     let keyId: string | undefined;
 
     const binaryPgp = looksLikeBinaryPgp(head);
@@ -632,12 +708,12 @@ export async function openInput(
     let plaintextBytes = 0;
     let ended = false;
     let failure: unknown;
-    const source = chunks;
+    const plaintext = chunks;
     async function* output(): AsyncGenerator<Uint8Array> {
       /** Errors thrown in at the yield come from destroying the stream, not from the input. */
       let yielding = false;
       try {
-        for await (const chunk of source) {
+        for await (const chunk of plaintext) {
           plaintextBytes += chunk.length;
           yielding = true;
           yield chunk;
@@ -654,7 +730,7 @@ export async function openInput(
     // 'close' comes after the generator has finished or been returned (which cancels the
     // decryption and gunzip stages), also when the stream is destroyed before its first read.
     stream.once('close', () => {
-      void fh
+      void source
         .close()
         .catch(() => undefined)
         .then(() => {
@@ -691,6 +767,6 @@ export async function openInput(
       ? error
       : fail('E_INPUT', `cannot read the file (${messageOf(error)})`, file, error);
   } finally {
-    if (!handedOver) await fh.close().catch(() => undefined);
+    if (!handedOver) await source.close().catch(() => undefined);
   }
 }

@@ -58,6 +58,8 @@ describe(walkInputs, () => {
       ['prod-edxapp-001/2014-02-13_McGillX.log', 3, 'events'],
     ]);
     expect(files[2]?.classification).toMatchObject({ table: 'submissions_score', ora: true });
+    // The fake zip cannot be read: it is yielded itself, with the reason.
+    expect(files[3]?.problem?.message).toMatch(/not a readable zip archive/);
     expect(files[6]?.classification).toMatchObject({ layout: 'per-server', site: 'edx' });
   });
 
@@ -86,9 +88,13 @@ describe(walkInputs, () => {
       code: 'E_FILE_NOT_FOUND',
       file: join(root, 'nope'),
     });
-    await expect(collect(join(root, 'McGillX-2016-01-10.zip'))).rejects.toMatchObject({
+    await expect(collect(join(root, 'link-to-notes.txt'))).rejects.toMatchObject({
       code: 'E_FILE_NOT_FOUND',
-      message: expect.stringContaining('not a folder') as string,
+      message: expect.stringContaining('not a folder or a zip archive') as string,
+    });
+    await expect(collect(join(root, 'McGillX-2016-01-10.zip'))).rejects.toMatchObject({
+      code: 'E_INPUT',
+      message: expect.stringContaining('not a readable zip archive') as string,
     });
   });
 });
