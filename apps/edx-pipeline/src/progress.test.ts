@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createProgress } from './progress.js';
+import { createProgress, formatBar } from './progress.js';
 
 function terminal(isTTY: boolean) {
   const writes: string[] = [];
@@ -34,5 +34,21 @@ describe(createProgress, () => {
       expect(progress.enabled).toBe(false);
       expect(writes).toEqual([]);
     }
+  });
+});
+
+describe(formatBar, () => {
+  it('draws a bar of bytes done of total', () => {
+    expect(formatBar('mcgillx-edx-events-2014-10-14.log.gz.gpg', 42_000_000, 100_000_000)).toBe(
+      'mcgillx-edx-events-2014-10-14.log.gz.gpg [##########--------------]  42%  42.0/100.0 MB',
+    );
+    expect(formatBar('x', 5, 0)).toBe('x [------------------------]   0%  0.0/0.0 MB');
+    expect(formatBar('x', 200, 100)).toBe('x [########################] 100%  0.0/0.0 MB');
+  });
+
+  it('is drawn through the progress line on a terminal', () => {
+    const { writes, writer } = terminal(true);
+    createProgress(writer, true, () => 0).bytes('f', 1, 2);
+    expect(writes).toEqual(['\r\u001b[2Kf [############------------]  50%  0.0/0.0 MB']);
   });
 });
