@@ -13,7 +13,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MongoTestServerError, startMongoTestServer, stopMongoTestServer } from './server.mjs';
+import {
+  MongoTestServerError,
+  isAlive,
+  startMongoTestServer,
+  stopMongoTestServer,
+} from './server.mjs';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const STATE_FILE = join(REPO_ROOT, 'tmp', 'mongo-test-server.json');
@@ -27,15 +32,6 @@ function readState() {
     return JSON.parse(readFileSync(STATE_FILE, 'utf8'));
   } catch {
     return undefined;
-  }
-}
-
-function isAlive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return err.code === 'EPERM';
   }
 }
 

@@ -129,7 +129,8 @@ export function freePort() {
   });
 }
 
-function isAlive(pid) {
+/** True while a process of that pid exists. */
+export function isAlive(pid) {
   try {
     process.kill(pid, 0);
     return true;
