@@ -1,7 +1,18 @@
 /**
- * @edx-data/edx-sql-parser: Typed rows from edX data-package tables (.sql files that are really TSV) and real mysqldump files.
- *
- * Not implemented yet: this package is planned in 4 (see README.md). It is
- * private until then, so it cannot be published empty.
+ * @edx-data/edx-sql-parser: typed rows from edX data-package tables (the `.sql` files that
+ * are really TSV) and real mysqldump files. See README.md and edx-formats.md §2.
  */
-export {};
+export { parseSqlDump, looksLikeSql } from './parse-sql-dump.js';
+export type { ParseSqlDumpOptions, SqlDumpReader, SqlDumpSummary } from './parse-sql-dump.js';
+export { getTableSchema, KNOWN_TABLES } from './schemas.js';
+export { InvalidValue, typeValue } from './typing.js';
+export { unescapeStudentModule, unescapeTsv } from './tsv.js';
+export type {
+  ColumnType,
+  RejectCode,
+  RejectedRow,
+  RowValue,
+  SchemaDrift,
+  SqlRow,
+  TableSchema,
+} from './types.js';

@@ -21,7 +21,8 @@ export type ColumnType =
   | 'string';
 
 /** A value of a typed row. `null` is SQL NULL; `''` stays `''`. */
-export type RowValue = string | number | boolean | Date | null | Record<string, unknown> | unknown[];
+export type RowValue =
+  string | number | boolean | Date | null | Record<string, unknown> | unknown[];
 
 /** The schema of a known table: its columns by header name. */
 export interface TableSchema {
@@ -33,6 +34,11 @@ export interface TableSchema {
    * fields are not unescaped, only `\\` in `state` is undoubled before JSON parsing.
    */
   readonly escaping?: 'tsv' | 'studentmodule';
+  /**
+   * Columns that only some eras of the file have (`user_id_map` has `id` or `user_id`): not
+   * reported as missing in {@link SchemaDrift}.
+   */
+  readonly optionalColumns?: readonly string[];
 }
 
 /** One typed row. */
@@ -53,9 +59,17 @@ export interface RejectedRow {
   /** 1-based field number, where the problem is in one field. */
   readonly column?: number;
   readonly reason: string;
+  /**
+   * What kind of problem it is, for counting (`summary.rejected.byReason`): `field-count`,
+   * `bad-value`, `bad-escape`, `line-too-long`, `sql`.
+   */
+  readonly code?: RejectCode;
   /** The row's raw text (cut to 10,000 characters). */
   readonly raw: string;
 }
+
+/** The kinds of {@link RejectedRow}. */
+export type RejectCode = 'field-count' | 'bad-value' | 'bad-escape' | 'line-too-long' | 'sql';
 
 /** Columns and tables that the schemas do not know (loaded as strings). */
 export interface SchemaDrift {

@@ -1,0 +1,487 @@
+/**
+ * `parseSqlDump`: typed rows from one table file of the edX data package. The format is
+ * detected from the first line: the package's `.sql` files are really TSV with a header
+ * (edx-formats.md §2); real mysqldump output (`--`, `/*`, `CREATE`, `INSERT`…) goes to the
+ * mysqldump parser. Paths are opened with `openInput` (OpenPGP decryption and gunzip on the
+ * fly), and everything streams with a bounded line length.
+ */
+import type { Readable } from 'node:stream';
+import {
+  DEFAULT_MAX_LINE_BYTES,
+  InputError,
+  UsageError,
+  classifyFile,
+  openInput,
+  readLines,
+} from '@edx-data/core';
+import type { InputError as InputErrorType, Line, PassphraseProvider } from '@edx-data/core';
+import { getTableSchema } from './schemas.js';
+import { TsvTable, checkHeader, columnTypes } from './tsv.js';
+import type { TsvCounters } from './tsv.js';
+import { InvalidValue, typeValue } from './typing.js';
+import type { ColumnType, RejectCode, RejectedRow, RowValue, SqlRow } from './types.js';
+
+export interface ParseSqlDumpOptions {
+  /**
+   * The file name used in rejections and to tell the table (`…-auth_user-prod-analytics.sql`).
+   * @default the path, for a path input; `'<stream>'` otherwise
+   */
+  readonly file?: string | undefined;
+  /**
+   * The table of a TSV file. @default read from the file name (core `classifyFile`); a TSV
+   * input whose table cannot be told is a `UsageError`. Ignored for mysqldump input (the
+   * dump names its tables).
+   */
+  readonly table?: string | undefined;
+  /** OpenPGP private key (armored, or a file path) for `.gpg` paths, passed to `openInput`. */
+  readonly key?: string | undefined;
+  /** Passphrase of that key, or a function returning it. */
+  readonly passphrase?: string | PassphraseProvider | undefined;
+  /**
+   * Called for each row that is not loaded (wrong field count, bad value, bad escape, line
+   * too long, bad SQL). Rows are never dropped silently: they are also counted in
+   * `summary.rejected`. @default none (counted only)
+   */
+  readonly onReject?: ((row: RejectedRow) => void) | undefined;
+  /**
+   * Parse `json` columns (`courseware_studentmodule.state`, `auth_userprofile.meta`). With
+   * `false` they are kept as (decoded) text, which is much faster for studentmodule files.
+   * @default true
+   */
+  readonly parseJson?: boolean | undefined;
+  /** Longest line accepted, in bytes; longer ones are rejected (`line-too-long`). @default 16 MiB */
+  readonly maxLineBytes?: number | undefined;
+}
+
+/** What {@link parseSqlDump} read; final once iteration has ended. */
+export interface SqlDumpSummary {
+  readonly file: string;
+  /** `tsv` (data package), `mysqldump`, or `empty` (no non-blank line at all). */
+  format: 'tsv' | 'mysqldump' | 'empty' | undefined;
+  /** The table of a TSV file; for a mysqldump, the first table seen. */
+  table: string | undefined;
+  /** Physical lines read (header included). */
+  lines: number;
+  /** Rows yielded. */
+  rows: number;
+  /** Rows not loaded, by {@link RejectCode}. */
+  readonly rejected: { count: number; readonly byReason: Partial<Record<RejectCode, number>> };
+  readonly schemaDrift: {
+    readonly unknownTables: string[];
+    readonly unknownColumns: Record<string, readonly string[]>;
+    readonly missingColumns: Record<string, readonly string[]>;
+  };
+  /** Blank lines skipped (TSV). */
+  emptyLines: number;
+  /** Escapes other than `\\ \t \n \r \0`, kept as written (TSV). */
+  unknownEscapes: number;
+  /** JSON columns whose text looked like JSON but did not parse, kept as text. */
+  jsonKeptAsText: number;
+  /** Invalid UTF-8 sequences, each read as U+FFFD. */
+  invalidUtf8: number;
+}
+
+/** The generator returned by {@link parseSqlDump}, with its live {@link SqlDumpSummary}. */
+export type SqlDumpReader = AsyncGenerator<SqlRow, SqlDumpSummary, undefined> & {
+  readonly summary: Readonly<SqlDumpSummary>;
+};
+
+/** What real SQL text starts with (after blank lines); a TSV header never does. */
+const SQL_START =
+  /^(?:--(?:[ \t]|$)|\/\*|#|(?:CREATE|DROP|INSERT|SET|LOCK|UNLOCK|USE|START|BEGIN|ALTER)(?:[ (;`]|$))/i;
+
+/** True when `firstLine` (the first non-blank line) starts a mysqldump / SQL script. */
+export function looksLikeSql(firstLine: string): boolean {
+  return SQL_START.test(firstLine.trimStart());
+}
+
+interface Settings {
+  readonly file: string;
+  readonly table: string | undefined;
+  readonly key: string | undefined;
+  readonly passphrase: string | PassphraseProvider | undefined;
+  readonly onReject: ((row: RejectedRow) => void) | undefined;
+  readonly maxLineBytes: number | undefined;
+  readonly parseJson: boolean;
+}
+
+function normalizeOptions(
+  input: string | Readable | AsyncIterable<Uint8Array>,
+  options: ParseSqlDumpOptions,
+): Settings {
+  const isPath = typeof input === 'string';
+  if (!isPath && (typeof input !== 'object' || !(Symbol.asyncIterator in input))) {
+    throw new UsageError(
+      'E_OPTION',
+      'parseSqlDump: input must be a path or an async iterable of bytes',
+    );
+  }
+  if (isPath && input === '') throw new UsageError('E_OPTION', 'parseSqlDump: the path is empty');
+  const { file, table, key, passphrase, onReject, maxLineBytes, parseJson = true } = options;
+  if (typeof parseJson !== 'boolean') {
+    throw new UsageError('E_OPTION', 'parseSqlDump: `parseJson` must be a boolean');
+  }
+  for (const [name, value] of [
+    ['file', file],
+    ['table', table],
+  ] as const) {
+    if (value !== undefined && (typeof value !== 'string' || value === '')) {
+      throw new UsageError('E_OPTION', `parseSqlDump: \`${name}\` must be a non-empty string`);
+    }
+  }
+  if (onReject !== undefined && typeof onReject !== 'function') {
+    throw new UsageError('E_OPTION', 'parseSqlDump: `onReject` must be a function');
+  }
+  if (maxLineBytes !== undefined && (!Number.isSafeInteger(maxLineBytes) || maxLineBytes < 1)) {
+    throw new UsageError('E_OPTION', 'parseSqlDump: `maxLineBytes` must be a positive integer');
+  }
+  const name = file ?? (isPath ? input : '<stream>');
+  let tableName = table;
+  if (tableName === undefined) {
+    // classifyFile knows `.gpg`; a `.gz` (`.sql.gz`, `.sql.gz.gpg`) is removed first.
+    const kind = classifyFile(name.replace(/\.gz(\.gpg)?$/i, '$1'));
+    if (kind.kind === 'table') tableName = kind.table;
+  }
+  return { file: name, table: tableName, key, passphrase, onReject, maxLineBytes, parseJson };
+}
+
+/** Checks the header of a TSV file: names must be present and distinct. */
+function readHeader(text: string, file: string): string[] {
+  const header = text.split('\t');
+  const seen = new Set<string>();
+  header.forEach((name, i) => {
+    if (name === '' || name === '__proto__' || seen.has(name)) {
+      throw new InputError(
+        'E_INPUT',
+        name === ''
+          ? 'the header has an empty column name'
+          : `the header has an invalid or repeated column name "${name}"`,
+        { file, line: 1, column: i + 1 },
+      );
+    }
+    seen.add(name);
+  });
+  return header;
+}
+
+/** Types one raw MySQL literal from the mysqldump parser. */
+function typeLiteral(
+  value: string | number | bigint | null,
+  type: ColumnType,
+): RowValue | InvalidValue {
+  if (value === null || typeof value === 'string') return typeValue(value, type);
+  if (typeof value === 'bigint') {
+    if (type === 'int') {
+      return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER)
+        ? Number(value)
+        : value.toString();
+    }
+    return typeValue(value.toString(), type);
+  }
+  switch (type) {
+    case 'number':
+      return value;
+    case 'int':
+      return Number.isInteger(value)
+        ? value
+        : new InvalidValue(`expected an integer, got ${value}`);
+    case 'bool':
+      return value === 0
+        ? false
+        : value === 1
+          ? true
+          : new InvalidValue(`expected 0 or 1, got ${value}`);
+    case 'string':
+    case 'json':
+      return String(value);
+    default:
+      return typeValue(String(value), type);
+  }
+}
+
+/**
+ * Typed rows of one table file: a data-package `.sql` file (TSV with a header, the usual
+ * case) or a real mysqldump. `input` is a path (opened with core `openInput`: `.gpg` is
+ * decrypted with `options.key`, gzip is removed, both detected from the bytes), or a byte
+ * stream. Rows that cannot be read are passed to `onReject`, counted in `summary.rejected`,
+ * and the rest of the file still loads. Columns and tables the schemas do not know load as
+ * strings and are listed in `summary.schemaDrift`.
+ *
+ * For encrypted input the integrity check passes or fails only after the last byte: an
+ * error thrown after the last row (`E_INTEGRITY`) means none of the rows may be kept.
+ *
+ * @example
+ * const rows = parseSqlDump('McGillX-CHEM181x-1T2014-auth_user-prod-analytics.sql.gpg', { key });
+ * for await (const row of rows) stage(row.values);
+ * console.log(rows.summary); // { rows, rejected: { count, byReason }, schemaDrift, … }
+ *
+ * @throws UsageError `E_OPTION` for invalid options, or for TSV input whose table is neither
+ *   given nor in the file name. InputError for unreadable input (openInput's codes) and for
+ *   a TSV header with empty or repeated names.
+ */
+export function parseSqlDump(
+  input: string | Readable | AsyncIterable<Uint8Array>,
+  options: ParseSqlDumpOptions = {},
+): SqlDumpReader {
+  const settings = normalizeOptions(input, options);
+  const summary: SqlDumpSummary = {
+    file: settings.file,
+    format: undefined,
+    table: settings.table,
+    lines: 0,
+    rows: 0,
+    rejected: { count: 0, byReason: {} },
+    schemaDrift: { unknownTables: [], unknownColumns: {}, missingColumns: {} },
+    emptyLines: 0,
+    unknownEscapes: 0,
+    jsonKeptAsText: 0,
+    invalidUtf8: 0,
+  };
+  return Object.assign(run(input, settings, summary), { summary });
+}
+
+async function* run(
+  input: string | Readable | AsyncIterable<Uint8Array>,
+  settings: Settings,
+  summary: SqlDumpSummary,
+): AsyncGenerator<SqlRow, SqlDumpSummary, undefined> {
+  const opened =
+    typeof input === 'string'
+      ? await openInput(input, { key: settings.key, passphrase: settings.passphrase })
+      : undefined;
+  const reject = (row: RejectedRow): void => {
+    summary.rejected.count += 1;
+    const code = row.code ?? 'sql';
+    summary.rejected.byReason[code] = (summary.rejected.byReason[code] ?? 0) + 1;
+    settings.onReject?.(row);
+  };
+  const lines = readLines(opened?.stream ?? (input as Readable | AsyncIterable<Uint8Array>), {
+    file: settings.file,
+    maxLineBytes: settings.maxLineBytes,
+    onIssue: (issue: InputErrorType) => {
+      reject({
+        file: settings.file,
+        table: summary.table ?? '',
+        line: issue.line ?? 0,
+        reason: issue.message,
+        code: 'line-too-long',
+        raw: '',
+      });
+    },
+  });
+  try {
+    let first: Line | undefined;
+    for (;;) {
+      const next = await lines.next();
+      if (next.done === true) break;
+      if (next.value.text.trim() !== '') {
+        first = next.value;
+        break;
+      }
+      summary.emptyLines += 1;
+    }
+    if (first === undefined) {
+      summary.format = 'empty';
+    } else if (looksLikeSql(first.text)) {
+      summary.format = 'mysqldump';
+      yield* readMysqlDump(first, lines, settings, summary, reject);
+    } else {
+      summary.format = 'tsv';
+      const rows = new TsvRows(first, settings, summary, reject);
+      try {
+        for (;;) {
+          const next = await lines.next();
+          if (next.done === true) break;
+          const row = rows.push(next.value.line, next.value.text);
+          if (row !== undefined) {
+            summary.rows += 1;
+            yield row;
+          }
+        }
+        const last = rows.end();
+        if (last !== undefined) {
+          summary.rows += 1;
+          yield last;
+        }
+      } finally {
+        rows.finish();
+      }
+    }
+    summary.lines = lines.summary.lines;
+    summary.invalidUtf8 = lines.summary.invalidUtf8;
+    if (opened !== undefined) await opened.done;
+    return summary;
+  } finally {
+    summary.lines = lines.summary.lines;
+    summary.invalidUtf8 = lines.summary.invalidUtf8;
+    await lines.return(lines.summary);
+  }
+}
+
+/** The TSV rows of a file, line by line (synchronous: the hot loop has no extra awaits). */
+class TsvRows {
+  private readonly reader: TsvTable;
+  private readonly counters: TsvCounters = { unknownEscapes: 0, jsonKeptAsText: 0 };
+  private readonly maxChars: number;
+  /** A studentmodule row continued on the next line (§2.4), and its first line. */
+  private pending: string | undefined;
+  private pendingLine = 0;
+
+  constructor(
+    first: Line,
+    settings: Settings,
+    private readonly summary: SqlDumpSummary,
+    reject: (row: RejectedRow) => void,
+  ) {
+    const table = settings.table;
+    if (table === undefined) {
+      throw new UsageError(
+        'E_OPTION',
+        `parseSqlDump: cannot tell the table of ${settings.file} from its name; pass \`table\``,
+      );
+    }
+    const schema = getTableSchema(table);
+    const header = readHeader(first.text, settings.file);
+    this.reader = new TsvTable(settings.file, table, header, schema, this.counters, reject, {
+      parseJson: settings.parseJson,
+    });
+    noteDrift(summary, table, schema === undefined, this.reader.check);
+    this.maxChars = settings.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  }
+
+  /** The row that `text` completes, if any. */
+  push(line: number, text: string): SqlRow | undefined {
+    const reader = this.reader;
+    if (this.pending !== undefined) {
+      const joined = this.pending + text;
+      if (joined.length > this.maxChars) {
+        reader.reject(
+          this.pendingLine,
+          joined,
+          'line-too-long',
+          `row is longer than ${this.maxChars} characters (continued lines)`,
+        );
+        this.pending = undefined;
+        return undefined;
+      }
+      if (reader.continues(text)) {
+        this.pending = `${joined}\n`;
+        return undefined;
+      }
+      this.pending = undefined;
+      return reader.parse(this.pendingLine, joined);
+    }
+    if (text === '') {
+      this.summary.emptyLines += 1;
+      return undefined;
+    }
+    if (reader.continues(text)) {
+      this.pending = `${text}\n`;
+      this.pendingLine = line;
+      return undefined;
+    }
+    return reader.parse(line, text);
+  }
+
+  /** The last row, when the file ends inside a continued row: read what there is. */
+  end(): SqlRow | undefined {
+    const pending = this.pending;
+    this.pending = undefined;
+    return pending === undefined
+      ? undefined
+      : this.reader.parse(this.pendingLine, pending.slice(0, -1));
+  }
+
+  /** Adds the counters to the summary. */
+  finish(): void {
+    this.summary.unknownEscapes += this.counters.unknownEscapes;
+    this.summary.jsonKeptAsText += this.counters.jsonKeptAsText;
+    this.counters.unknownEscapes = 0;
+    this.counters.jsonKeptAsText = 0;
+  }
+}
+
+function noteDrift(
+  summary: SqlDumpSummary,
+  table: string,
+  unknownTable: boolean,
+  check: { readonly unknownColumns: readonly string[]; readonly missingColumns: readonly string[] },
+): void {
+  const drift = summary.schemaDrift;
+  if (unknownTable) {
+    if (!drift.unknownTables.includes(table)) drift.unknownTables.push(table);
+    return;
+  }
+  if (check.unknownColumns.length > 0) drift.unknownColumns[table] = check.unknownColumns;
+  if (check.missingColumns.length > 0) drift.missingColumns[table] = check.missingColumns;
+}
+
+async function* readMysqlDump(
+  first: Line,
+  lines: AsyncIterator<Line>,
+  settings: Settings,
+  summary: SqlDumpSummary,
+  reject: (row: RejectedRow) => void,
+): AsyncGenerator<SqlRow> {
+  // Loaded only for mysqldump input: TSV users never load the SQL parser.
+  const { parseMysqlDump } = await import('./mysqldump.js');
+  async function* allLines(): AsyncGenerator<Line> {
+    yield first;
+    for (;;) {
+      const next = await lines.next();
+      if (next.done === true) return;
+      yield next.value;
+    }
+  }
+  const seen = new Map<string, readonly ColumnType[]>();
+  for await (const raw of parseMysqlDump(allLines(), { file: settings.file, onReject: reject })) {
+    const key = `${raw.table}\0${raw.columns.join('\0')}`;
+    let types = seen.get(key);
+    if (types === undefined) {
+      const schema = getTableSchema(raw.table);
+      types = columnTypes(schema, raw.columns, raw.columnTypes, settings.parseJson);
+      seen.set(key, types);
+      summary.table ??= raw.table;
+      noteDrift(summary, raw.table, schema === undefined, checkHeader(schema, raw.columns));
+    }
+    if (raw.values.length !== raw.columns.length) {
+      reject(
+        sqlReject(
+          settings.file,
+          raw,
+          'field-count',
+          `expected ${raw.columns.length} values (columns), got ${raw.values.length}`,
+        ),
+      );
+      continue;
+    }
+    const values: Record<string, RowValue> = {};
+    let bad = false;
+    for (let i = 0; i < raw.columns.length; i++) {
+      const name = raw.columns[i] as string;
+      const value = typeLiteral(raw.values[i] ?? null, types[i] ?? 'string');
+      if (value instanceof InvalidValue) {
+        reject({
+          ...sqlReject(settings.file, raw, 'bad-value', `${value.reason} (column "${name}")`),
+          column: i + 1,
+        });
+        bad = true;
+        break;
+      }
+      values[name] = value;
+    }
+    if (bad) continue;
+    summary.rows += 1;
+    yield { table: raw.table, line: raw.line, values };
+  }
+}
+
+function sqlReject(
+  file: string,
+  raw: { table: string; line: number; values: readonly (string | number | bigint | null)[] },
+  code: RejectCode,
+  reason: string,
+): RejectedRow {
+  const text = raw.values.map((v) => (v === null ? 'NULL' : String(v))).join('\t');
+  return { file, table: raw.table, line: raw.line, reason, code, raw: text.slice(0, 10_000) };
+}
