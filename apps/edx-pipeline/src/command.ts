@@ -23,6 +23,12 @@ export interface CommandResult {
    * @default 0
    */
   readonly rejected?: number;
+  /**
+   * Inputs that could not be processed at all (the command went on with the others and
+   * says which in its output). More than 0 makes the exit status 1.
+   * @default 0
+   */
+  readonly failed?: number;
 }
 
 /**
@@ -42,7 +48,11 @@ export interface CliCommand {
   run(context: CommandContext, command: Command): Promise<CommandResult>;
 }
 
-/** The exit status for a finished command: 3 when any input record was rejected, else 0. */
+/**
+ * The exit status for a finished command: 1 when an input failed as a whole, 3 when any
+ * input record was rejected, else 0.
+ */
 export function exitCodeForResult(result: CommandResult): ExitCode {
+  if ((result.failed ?? 0) > 0) return ExitCode.Failure;
   return (result.rejected ?? 0) > 0 ? ExitCode.Rejected : ExitCode.Ok;
 }

@@ -1,9 +1,10 @@
 import type { CliCommand } from '../command.js';
 import { generateCommand } from './generate.js';
+import { importCommand } from './import.js';
 import { statusCommand } from './status.js';
 
 /**
  * Every command of the CLI, in the order `--help` lists them. A new command is one file in
  * this folder exporting a {@link CliCommand}, plus one line here.
  */
-export const COMMANDS: readonly CliCommand[] = [statusCommand, generateCommand];
+export const COMMANDS: readonly CliCommand[] = [statusCommand, generateCommand, importCommand];
