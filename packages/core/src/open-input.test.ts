@@ -287,6 +287,35 @@ describe(openInput, () => {
     );
   });
 
+  it('reports a truncated .gpg with partial body lengths (from stdin) as E_GPG_TRUNCATED', async () => {
+    const bytes = await readFile(at('b.log.gpg'));
+    for (const [name, end] of [
+      ['cut-b.log.gpg', Math.floor(bytes.length * 0.6)],
+      ['cut-end-b.log.gpg', bytes.length - 10],
+    ] as const) {
+      await writeFile(at(name), bytes.subarray(0, end));
+      const result = await drain(at(name), {
+        key: cvPass.armoredSecretKey,
+        passphrase: 'cv secret',
+      });
+      expectInputError(result.doneError, 'E_GPG_TRUNCATED', at(name));
+      expect(result.error).toBe(result.doneError);
+    }
+  });
+
+  it('reports E_INTEGRITY inside a ZIP packet and in an uncompressed literal from stdin', async () => {
+    for (const [source, name] of [
+      ['zip.log.gpg', 'tampered-zip.log.gpg'],
+      ['default.log.gpg', 'tampered-default.log.gpg'],
+    ] as const) {
+      const bytes = await readFile(at(source));
+      bytes[bytes.length - 100]! ^= 0x01;
+      await writeFile(at(name), bytes);
+      const result = await drain(at(name), { key: cv.armoredSecretKey });
+      expectInputError(result.doneError, 'E_INTEGRITY', at(name));
+    }
+  });
+
   it('reports a truncated armored file as E_GPG_TRUNCATED', async () => {
     const text = await readFile(at('d.log.gz.asc'), 'utf8');
     await writeFile(at('cut.log.gz.asc'), text.slice(0, text.length >> 1));
@@ -414,6 +443,22 @@ describe(openInput, () => {
     }
     await expect(input.done).rejects.toMatchObject({ name: 'UsageError', code: 'E_USAGE' });
     expect(input.stream.destroyed).toBe(true);
+    expect(handles()).toBe(before);
+  });
+
+  it('closes the file when the reader stops early inside a ZLIB packet', async () => {
+    const handles = (): number =>
+      process.getActiveResourcesInfo().filter((r) => r === 'FileHandle').length;
+    const before = handles();
+    const input = await openInput(at('b.log.gpg'), {
+      key: cvPass.armoredSecretKey,
+      passphrase: 'cv secret',
+    });
+    for await (const chunk of input.stream as AsyncIterable<Buffer>) {
+      expect(chunk.length).toBeGreaterThan(0);
+      break;
+    }
+    await expect(input.done).rejects.toMatchObject({ name: 'UsageError', code: 'E_USAGE' });
     expect(handles()).toBe(before);
   });
 

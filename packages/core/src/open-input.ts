@@ -17,10 +17,12 @@ import { Readable, addAbortSignal } from 'node:stream';
 import { ReadableStream } from 'node:stream/web';
 import type { ReadableStreamReadResult } from 'node:stream/web';
 import { createGunzip } from 'node:zlib';
-import { decrypt, decryptKey, readMessage, readPrivateKeys } from 'openpgp';
-import type { KeyID, PrivateKey } from 'openpgp';
+import { decrypt, decryptKey, decryptSessionKeys, readMessage, readPrivateKeys } from 'openpgp';
+import type { KeyID, PrivateKey, SessionKey } from 'openpgp';
 import { InputError, UsageError, isEdxDataError } from './errors.js';
 import { openZipEntry } from './zip-archive.js';
+import { FastDecryptError, openFastDecrypt } from './openpgp-fast-decrypt.js';
+import { reframePartialBodies } from './openpgp-reframe.js';
 import type { ErrorCode } from './errors.js';
 
 /** A wrapping that {@link openInput} removed, outermost first. */
@@ -303,11 +305,21 @@ async function* gunzipChunks(
   const state: { ended: boolean; error: Error | undefined } = { ended: false, error: undefined };
   // A function, so that TypeScript does not narrow the field across the awaits below.
   const sourceError = (): Error | undefined => state.error;
+  /**
+   * The next chunk, already asked for while gunzip works on the one before: the stages
+   * upstream (decryption, inflation) then run alongside it instead of in turn.
+   */
+  let prefetched: Promise<IteratorResult<Uint8Array>> | undefined;
+  const pull = (): Promise<IteratorResult<Uint8Array>> => {
+    const next = prefetched ?? it.next();
+    prefetched = undefined;
+    return next;
+  };
   const feeding = (async () => {
     for (;;) {
       let next: IteratorResult<Uint8Array>;
       try {
-        next = await it.next();
+        next = await pull();
       } catch (error) {
         state.error = error instanceof Error ? error : new Error(String(error));
         gunzip.destroy(state.error);
@@ -320,6 +332,8 @@ async function* gunzipChunks(
       }
       if (gunzip.destroyed) return;
       if (!gunzip.write(next.value)) {
+        prefetched = it.next();
+        prefetched.catch(() => undefined); // awaited later, by pull()
         try {
           await once(gunzip, 'drain', { signal: stopFeeding.signal });
         } catch {
@@ -341,7 +355,7 @@ async function* gunzipChunks(
     const late = sourceError();
     if (late !== undefined) throw late;
     // Drain the rest of the decrypted data: an integrity failure there wins.
-    while (!state.ended) state.ended = (await it.next()).done === true;
+    while (!state.ended) state.ended = (await pull()).done === true;
     throw mapped;
   } finally {
     stopFeeding.abort();
@@ -455,6 +469,17 @@ function pgpError(
   armor: { end: boolean } | undefined,
 ): Error {
   if (isEdxDataError(error)) return error;
+  if (error instanceof FastDecryptError && error.kind === 'corrupt') {
+    return fail('E_GPG_CORRUPT', `the OpenPGP data is corrupt (${error.message})`, file, error);
+  }
+  if (error instanceof FastDecryptError && error.kind === 'truncated') {
+    return fail(
+      'E_GPG_TRUNCATED',
+      'the encrypted data ends too early (truncated file or incomplete download)',
+      file,
+      error,
+    );
+  }
   const text = messageOf(error);
   const armorCut = armor !== undefined && !armor.end && /armor/i.test(text);
   if (armorCut || /Unexpected end of packet|end of stream|Unexpected EOF/i.test(text)) {
@@ -498,18 +523,18 @@ async function decryptChunks(
   try {
     message = armored
       ? await readMessage({ armoredMessage: toWebStream(decodeArmor(ciphertext, armor)), config })
-      : await readMessage({ binaryMessage: toWebStream(ciphertext), config });
+      : await readMessage({
+          binaryMessage: toWebStream(reframePartialBodies(ciphertext)),
+          config,
+        });
   } catch (error) {
     throw pgpError(error, file, false, armored ? armor : undefined);
   }
   const unlocked = await unlockMatchingKeys(keys, message.getEncryptionKeyIDs(), options, file);
-  let result;
-  try {
-    result = await decrypt({ message, decryptionKeys: unlocked.keys, format: 'binary', config });
-  } catch (error) {
+  const sessionKeyError = (error: unknown): Error => {
     const text = messageOf(error);
     if (/Session key decryption failed|Decryption error|No decryption key packets/i.test(text)) {
-      throw fail(
+      return fail(
         'E_GPG_CORRUPT',
         `the session key could not be decrypted with key ${unlocked.keyId ?? '(anonymous recipient)'}: ` +
           `the file is corrupt or was not encrypted for this key (${text})`,
@@ -517,14 +542,57 @@ async function decryptChunks(
         error,
       );
     }
-    throw pgpError(error, file, false, armored ? armor : undefined);
+    return pgpError(error, file, false, armored ? armor : undefined);
+  };
+  const mapStreamError = (error: unknown): Error =>
+    pgpError(error, file, true, armored ? armor : undefined);
+  let sessionKeys;
+  try {
+    sessionKeys = await decryptSessionKeys({ message, decryptionKeys: unlocked.keys, config });
+  } catch (error) {
+    throw sessionKeyError(error);
+  }
+  const fast = await openFastDecrypt(message, sessionKeys);
+  if (fast !== undefined) {
+    return { chunks: mapErrors(fast, mapStreamError), keyId: unlocked.keyId };
+  }
+  let result;
+  try {
+    // `algorithm` is null for SEIPDv2 session keys, which openpgp accepts (its typings don't).
+    const keys = sessionKeys as SessionKey[];
+    result = await decrypt({ message, sessionKeys: keys, format: 'binary', config });
+  } catch (error) {
+    throw sessionKeyError(error);
   }
   // openpgp's typings reference @openpgp/web-stream-tools, which is not installed.
   const data = result.data as unknown as ReadableStream<Uint8Array>;
-  return {
-    chunks: webChunks(data, (error) => pgpError(error, file, true, armored ? armor : undefined)),
-    keyId: unlocked.keyId,
-  };
+  return { chunks: webChunks(data, mapStreamError), keyId: unlocked.keyId };
+}
+
+/** Passes the chunks through, mapping the errors thrown while reading them. */
+async function* mapErrors(
+  src: AsyncGenerator<Uint8Array>,
+  mapError: (error: unknown) => Error,
+): AsyncGenerator<Uint8Array> {
+  let finished = false;
+  try {
+    for (;;) {
+      let next: IteratorResult<Uint8Array>;
+      try {
+        next = await src.next();
+      } catch (error) {
+        finished = true;
+        throw mapError(error);
+      }
+      if (next.done === true) {
+        finished = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    if (!finished) await src.return(undefined).catch(() => undefined);
+  }
 }
 
 async function openFile(path: string): Promise<FileHandle> {
