@@ -12,9 +12,10 @@ import {
   UsageError,
   classifyFile,
   openInput,
-  readLines,
 } from '@edx-data/core';
 import type { InputError as InputErrorType, Line, PassphraseProvider } from '@edx-data/core';
+import { lineBatches } from './fast-lines.js';
+import type { BatchSummary, LineBatch } from './fast-lines.js';
 import { getTableSchema } from './schemas.js';
 import { TsvTable, checkHeader, columnTypes } from './tsv.js';
 import type { TsvCounters } from './tsv.js';
@@ -255,27 +256,61 @@ async function* run(
     summary.rejected.byReason[code] = (summary.rejected.byReason[code] ?? 0) + 1;
     settings.onReject?.(row);
   };
-  const lines = readLines(opened?.stream ?? (input as Readable | AsyncIterable<Uint8Array>), {
-    file: settings.file,
-    maxLineBytes: settings.maxLineBytes,
-    onIssue: (issue: InputErrorType) => {
-      reject({
-        file: settings.file,
-        table: summary.table ?? '',
-        line: issue.line ?? 0,
-        reason: issue.message,
-        code: 'line-too-long',
-        raw: '',
-      });
-    },
-  });
+  const onIssue = (issue: InputErrorType): void => {
+    reject({
+      file: settings.file,
+      table: summary.table ?? '',
+      line: issue.line ?? 0,
+      reason: issue.message,
+      code: 'line-too-long',
+      raw: '',
+    });
+  };
+  // Lines come in batches (one per chunk read) and are handed out synchronously; `seen` is
+  // what core `readLines` would have counted when handing out the same line.
+  const counts: BatchSummary = { lines: 0, bytes: 0, invalidUtf8: 0 };
+  const batches = lineBatches(
+    opened?.stream ?? (input as Readable | AsyncIterable<Uint8Array>),
+    { file: settings.file, maxLineBytes: settings.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES },
+    counts,
+  );
+  const seen = { lines: 0, invalidUtf8: 0 };
+  let batch: LineBatch = { items: [], lines: [], invalid: [] };
+  let at = 0;
+  /** Fetches the next batch once the current one is used up; false at the end. */
+  const refill = async (): Promise<boolean> => {
+    seen.lines = counts.lines;
+    seen.invalidUtf8 = counts.invalidUtf8;
+    const next = await batches.next();
+    seen.lines = counts.lines;
+    seen.invalidUtf8 = counts.invalidUtf8;
+    if (next.done === true) return false;
+    batch = next.value;
+    at = 0;
+    return true;
+  };
+  /** The next line (issues on the way are reported), or undefined at the end. */
+  const nextLine = async (): Promise<Line | undefined> => {
+    for (;;) {
+      const { items } = batch;
+      while (at < items.length) {
+        const item = items[at] as string | InputErrorType;
+        seen.lines = batch.lines[at] as number;
+        seen.invalidUtf8 = batch.invalid[at] as number;
+        at += 1;
+        if (typeof item === 'string') return { line: seen.lines, text: item };
+        onIssue(item);
+      }
+      if (!(await refill())) return undefined;
+    }
+  };
   try {
     let first: Line | undefined;
     for (;;) {
-      const next = await lines.next();
-      if (next.done === true) break;
-      if (next.value.text.trim() !== '') {
-        first = next.value;
+      const next = await nextLine();
+      if (next === undefined) break;
+      if (next.text.trim() !== '') {
+        first = next;
         break;
       }
       summary.emptyLines += 1;
@@ -284,20 +319,38 @@ async function* run(
       summary.format = 'empty';
     } else if (looksLikeSql(first.text)) {
       summary.format = 'mysqldump';
-      yield* readMysqlDump(first, lines, settings, summary, reject);
+      const rest = async function* (): AsyncGenerator<Line> {
+        for (;;) {
+          const next = await nextLine();
+          if (next === undefined) return;
+          yield next;
+        }
+      };
+      yield* readMysqlDump(first, rest(), settings, summary, reject);
     } else {
       summary.format = 'tsv';
       const rows = new TsvRows(first, settings, summary, reject);
       try {
-        for (;;) {
-          const next = await lines.next();
-          if (next.done === true) break;
-          const row = rows.push(next.value.line, next.value.text);
-          if (row !== undefined) {
-            summary.rows += 1;
-            yield row;
+        // The hot loop: synchronous over a batch's lines, one await per chunk read.
+        do {
+          const { items, lines, invalid } = batch;
+          while (at < items.length) {
+            const item = items[at] as string | InputErrorType;
+            const line = lines[at] as number;
+            seen.lines = line;
+            seen.invalidUtf8 = invalid[at] as number;
+            at += 1;
+            if (typeof item !== 'string') {
+              onIssue(item);
+              continue;
+            }
+            const row = rows.push(line, item);
+            if (row !== undefined) {
+              summary.rows += 1;
+              yield row;
+            }
           }
-        }
+        } while (await refill());
         const last = rows.end();
         if (last !== undefined) {
           summary.rows += 1;
@@ -307,14 +360,14 @@ async function* run(
         rows.finish();
       }
     }
-    summary.lines = lines.summary.lines;
-    summary.invalidUtf8 = lines.summary.invalidUtf8;
+    summary.lines = seen.lines;
+    summary.invalidUtf8 = seen.invalidUtf8;
     if (opened !== undefined) await opened.done;
     return summary;
   } finally {
-    summary.lines = lines.summary.lines;
-    summary.invalidUtf8 = lines.summary.invalidUtf8;
-    await lines.return(lines.summary);
+    summary.lines = seen.lines;
+    summary.invalidUtf8 = seen.invalidUtf8;
+    await batches.return(undefined);
   }
 }
 

@@ -30,6 +30,11 @@ import { InvalidValue, typeValue } from './typing.js';
 const BACKSLASH = 92;
 const RAW_LIMIT = 10_000;
 
+/** Column kinds of {@link TsvTable.parse}: typed by `typeValue`, text, JSON. */
+const KIND_TYPED = 0;
+const KIND_STRING = 1;
+const KIND_JSON = 2;
+
 /** Counters a {@link TsvTable} updates as it reads. */
 export interface TsvCounters {
   /** Escapes other than `\\ \t \n \r \0`, kept as they are. */
@@ -176,6 +181,14 @@ export class TsvTable {
   readonly check: HeaderCheck;
   /** `courseware_studentmodule` escaping (§2.4) rather than TSV escapes. */
   private readonly studentModule: boolean;
+  /** The header names, as property keys. */
+  private readonly keys: readonly string[];
+  /** What to do with each column's text (`KIND_…`). */
+  private readonly kinds: readonly number[];
+  /** An object with every column, in header order: each row's values start as a copy. */
+  private readonly template: Record<string, RowValue>;
+  /** The fields of the line being read (reused from line to line). */
+  private readonly fields: string[];
 
   constructor(
     readonly file: string,
@@ -189,6 +202,14 @@ export class TsvTable {
     this.columns = header;
     this.studentModule = schema?.escaping === 'studentmodule';
     this.types = columnTypes(schema, header, undefined, options.parseJson ?? true);
+    this.kinds = this.types.map((type) =>
+      type === 'string' ? KIND_STRING : type === 'json' ? KIND_JSON : KIND_TYPED,
+    );
+    // Property keys as V8 keeps them (internalized), so each store needs no string-table lookup.
+    this.keys = header.map((name) => Object.keys({ [name]: 0 })[0] ?? name);
+    this.fields = header.map(() => '');
+    this.template = {};
+    for (const key of this.keys) this.template[key] = null;
     this.check = checkHeader(schema, header);
   }
 
@@ -199,56 +220,83 @@ export class TsvTable {
 
   /** The typed row of a data line, or `undefined` after reporting why it was rejected. */
   parse(line: number, text: string): SqlRow | undefined {
-    const { columns, types } = this;
-    let fields = text.split('\t');
-    if (this.studentModule && text.includes('\\')) {
-      // A TAB escaped by an odd run of backslashes is data (rare: check only when needed).
-      if (fields.length !== columns.length || text.includes('\\\t'))
-        fields = splitEscapedTabs(text);
+    const { keys, kinds } = this;
+    const count = keys.length;
+    // No backslash on the line: no field needs unescaping (the usual case).
+    const escaped = text.includes('\\');
+    // As `text.split('\t')`, into a reused array (only the first `count` fields are kept).
+    let fields = this.fields;
+    let found = 0;
+    let start = 0;
+    for (let tab = text.indexOf('\t'); tab !== -1; tab = text.indexOf('\t', start)) {
+      if (found < count) fields[found] = text.slice(start, tab);
+      found += 1;
+      start = tab + 1;
     }
-    if (fields.length !== columns.length) {
-      this.reject(
-        line,
-        text,
-        'field-count',
-        `expected ${columns.length} fields (header), got ${fields.length}`,
-      );
+    if (found < count) fields[found] = text.slice(start);
+    found += 1;
+    if (this.studentModule && escaped) {
+      // A TAB escaped by an odd run of backslashes is data (rare: check only when needed).
+      if (found !== count || text.includes('\\\t')) {
+        fields = splitEscapedTabs(text);
+        found = fields.length;
+      }
+    }
+    if (found !== count) {
+      this.reject(line, text, 'field-count', `expected ${count} fields (header), got ${found}`);
       return undefined;
     }
-    const values: Record<string, RowValue> = {};
-    for (let i = 0; i < fields.length; i++) {
+    const values: Record<string, RowValue> = { ...this.template };
+    for (let i = 0; i < count; i++) {
       const raw = fields[i] as string;
-      const type = types[i] as ColumnType;
-      const name = columns[i] as string;
+      const key = keys[i] as string;
       if (raw === 'NULL') {
-        values[name] = null;
+        values[key] = null;
         continue;
       }
-      let decoded: string | InvalidValue = raw;
-      // Escapes only matter in text; a backslash in a number or date fails its typing anyway.
-      if ((type === 'string' || type === 'json') && raw.includes('\\')) {
-        decoded = this.studentModule ? unescapeStudentModule(raw) : unescapeTsv(raw, this.counters);
-        if (decoded instanceof InvalidValue) {
-          this.reject(line, text, 'bad-escape', `${decoded.reason} (column "${name}")`, i + 1);
-          return undefined;
+      const kind = kinds[i] as number;
+      if (kind >= KIND_STRING) {
+        let decoded: string | InvalidValue = raw;
+        // Escapes only matter in text; a backslash in a number or date fails its typing anyway.
+        if (escaped && raw.includes('\\')) {
+          decoded = this.studentModule
+            ? unescapeStudentModule(raw)
+            : unescapeTsv(raw, this.counters);
+          if (decoded instanceof InvalidValue) {
+            this.badEscape(line, text, decoded, i);
+            return undefined;
+          }
         }
-      }
-      if (type === 'string') {
-        values[name] = decoded;
+        if (kind === KIND_STRING) {
+          values[key] = decoded;
+          continue;
+        }
+        const value = typeValue(decoded, 'json');
+        if (typeof value === 'string' && value !== '') {
+          const first = value.charCodeAt(0);
+          if (first === 123 || first === 91) this.counters.jsonKeptAsText += 1;
+        }
+        values[key] = value as RowValue;
         continue;
       }
-      const value = typeValue(decoded, type);
+      const value = typeValue(raw, this.types[i] as ColumnType);
       if (value instanceof InvalidValue) {
-        this.reject(line, text, 'bad-value', `${value.reason} (column "${name}")`, i + 1);
+        this.badValue(line, text, value, i);
         return undefined;
       }
-      if (type === 'json' && typeof value === 'string' && value !== '') {
-        const first = value.charCodeAt(0);
-        if (first === 123 || first === 91) this.counters.jsonKeptAsText += 1;
-      }
-      values[name] = value;
+      values[key] = value;
     }
     return { table: this.table, line, values };
+  }
+
+  private badEscape(line: number, text: string, value: InvalidValue, i: number): void {
+    const name = this.columns[i] as string;
+    this.reject(line, text, 'bad-escape', `${value.reason} (column "${name}")`, i + 1);
+  }
+
+  private badValue(line: number, text: string, value: InvalidValue, i: number): void {
+    const name = this.columns[i] as string;
+    this.reject(line, text, 'bad-value', `${value.reason} (column "${name}")`, i + 1);
   }
 
   /** Reports a row that could not be read. */

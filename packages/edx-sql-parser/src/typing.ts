@@ -37,6 +37,8 @@ function invalid(what: string, text: string): InvalidValue {
 const ZERO = 48;
 const NINE = 57;
 const MINUS = 45;
+const COLON = 58;
+const DOT = 46;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 function typeInt(text: string): RowValue | InvalidValue {
@@ -62,8 +64,24 @@ function typeInt(text: string): RowValue | InvalidValue {
 
 const NUMBER = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
 
+/** True for digits, optionally followed by a dot and digits (`1`, `0.84`): a subset of {@link NUMBER}. */
+function isPlainDecimal(text: string): boolean {
+  const n = text.length;
+  let i = 0;
+  let c = text.charCodeAt(0);
+  while (c >= ZERO && c <= NINE) c = text.charCodeAt(++i);
+  if (i === 0) return false;
+  if (i === n) return true;
+  if (c !== DOT) return false;
+  for (i++; i < n; i++) {
+    c = text.charCodeAt(i);
+    if (c < ZERO || c > NINE) return false;
+  }
+  return true;
+}
+
 function typeNumber(text: string): RowValue | InvalidValue {
-  if (!NUMBER.test(text)) return invalid('a number', text);
+  if (!isPlainDecimal(text) && !NUMBER.test(text)) return invalid('a number', text);
   return Number(text);
 }
 
@@ -87,6 +105,13 @@ function digits(text: string, at: number, length: number): number {
   return value;
 }
 
+/** The value of the 2 digits at `at` (within `text`), or -1. */
+function digits2(text: string, at: number): number {
+  const a = text.charCodeAt(at) - ZERO;
+  const b = text.charCodeAt(at + 1) - ZERO;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const DAY_MS = 86_400_000;
 
@@ -100,25 +125,31 @@ function daysFromCivil(year: number, month: number, day: number): number {
   return era * 146_097 + doe - 719_468;
 }
 
+const lastDay = { key: -1, ms: 0 };
+
 /** Milliseconds of `YYYY-MM-DD` at the start of `text`, or NaN (checks the calendar). */
 function dayMs(text: string): number {
   if (text.charCodeAt(4) !== MINUS || text.charCodeAt(7) !== MINUS) return NaN;
   const y = digits(text, 0, 4);
-  const m = digits(text, 5, 2);
-  const d = digits(text, 8, 2);
+  const m = digits2(text, 5);
+  const d = digits2(text, 8);
   if (y < 0 || m < 1 || m > 12 || d < 1) return NaN;
+  // Rows often share a day: the last valid day is kept (the key fixes the result).
+  const key = (y * 100 + m) * 100 + d;
+  if (key === lastDay.key) return lastDay.ms;
   const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
   const last = m === 2 && leap ? 29 : (MONTH_DAYS[m - 1] ?? 0);
-  return d > last ? NaN : daysFromCivil(y, m, d) * DAY_MS;
+  if (d > last) return NaN;
+  const ms = daysFromCivil(y, m, d) * DAY_MS;
+  lastDay.key = key;
+  lastDay.ms = ms;
+  return ms;
 }
 
 function typeDate(text: string): RowValue | InvalidValue {
   const ms = text.length === 10 ? dayMs(text) : NaN;
   return Number.isNaN(ms) ? invalid('a date YYYY-MM-DD', text) : new Date(ms);
 }
-
-const COLON = 58;
-const DOT = 46;
 
 function typeDatetime(text: string): RowValue | InvalidValue {
   const n = text.length;
@@ -127,9 +158,9 @@ function typeDatetime(text: string): RowValue | InvalidValue {
     return invalid('a datetime YYYY-MM-DD HH:MM:SS', text);
   }
   const day = dayMs(text);
-  const h = digits(text, 11, 2);
-  const mi = digits(text, 14, 2);
-  const s = digits(text, 17, 2);
+  const h = digits2(text, 11);
+  const mi = digits2(text, 14);
+  const s = digits2(text, 17);
   if (Number.isNaN(day) || text.charCodeAt(16) !== COLON || h < 0 || h > 23 || mi < 0 || mi > 59) {
     return invalid('a datetime YYYY-MM-DD HH:MM:SS', text);
   }
