@@ -1,7 +1,29 @@
 /**
- * @edx-data/forum-importer: The edX forum .mongo export (mongoexport extended JSON) as typed posts.
- *
- * Not implemented yet: this package is planned in 5 (see README.md). It is
- * private until then, so it cannot be published empty.
+ * @edx-data/forum-importer: the edX forum `.mongo` dump (mongoexport extended JSON) as typed
+ * documents, a flat per-post view, and a loader into the course database.
  */
-export {};
+export { parseForumDump } from './parse-forum-dump.js';
+export type { ForumDumpReader, ParseForumDumpOptions } from './parse-forum-dump.js';
+export { parseForumLine, forumPostType } from './parse-line.js';
+export type { ParsedLine } from './parse-line.js';
+export { forumPost } from './forum-post.js';
+export type { ForumPost, ForumReplyCounts } from './forum-post.js';
+export {
+  loadForum,
+  FORUM_COLLECTION,
+  FORUM_POSTS_COLLECTION,
+  LOADING_SUFFIX,
+  REJECTED_COLLECTION,
+} from './load-forum.js';
+export type { LoadForumOptions, LoadForumSummary, RejectedLine } from './load-forum.js';
+export type {
+  Comment,
+  CommentThread,
+  ForumDocument,
+  ForumDocumentBase,
+  ForumParseSummary,
+  ForumPostType,
+  ForumReject,
+  ForumRejectReason,
+  ForumVotes,
+} from './types.js';
