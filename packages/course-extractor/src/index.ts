@@ -1,7 +1,33 @@
 /**
- * @edx-data/course-extractor: Course structure (parent_data chain, course axis) and course-specific tracking extraction.
- *
- * Not implemented yet: this package is planned in 5 and 7 (see README.md). It is
- * private until then, so it cannot be published empty.
+ * @edx-data/course-extractor: the course structure of an edX course (the `parent_data`
+ * chain of every block, and edx2bigquery's course axis), loaded into the course database.
  */
-export {};
+export {
+  buildCourseStructure,
+  countByCategory,
+  PARENT_DATA_CATEGORIES,
+  SPLICED_CATEGORIES,
+} from './build-course-structure.js';
+export type {
+  BuildCourseStructureOptions,
+  CourseAxisData,
+  CourseAxisRow,
+  CourseStructure,
+  ParentData,
+  ParentDataCategory,
+  StructureBlock,
+  StructureIssues,
+} from './build-course-structure.js';
+export {
+  COURSE_AXIS_COLLECTION,
+  COURSE_STRUCTURE_COLLECTION,
+  DEFAULT_MAX_STRUCTURE_BYTES,
+  importCourseStructure,
+} from './import-course-structure.js';
+export type {
+  ImportCourseStructureOptions,
+  ImportCourseStructureSummary,
+  StructureInput,
+} from './import-course-structure.js';
+export { parseUsageKey } from './usage-key.js';
+export type { ParsedUsageKey } from './usage-key.js';
