@@ -3,7 +3,7 @@
  * documents, a flat per-post view, and a loader into the course database.
  */
 export { parseForumDump } from './parse-forum-dump.js';
-export type { ForumDumpReader, ParseForumDumpOptions } from './parse-forum-dump.js';
+export type { ForumDumpReader, ForumInput, ParseForumDumpOptions } from './parse-forum-dump.js';
 export { parseForumLine, forumPostType } from './parse-line.js';
 export type { ParsedLine } from './parse-line.js';
 export { forumPost } from './forum-post.js';

@@ -5,14 +5,14 @@
  */
 import { basename } from 'node:path';
 import { ObjectId } from 'bson';
-import type { Readable } from 'node:stream';
 import { classifyFile, UsageError } from '@edx-data/core';
 import type { PassphraseProvider, ProgressCallback } from '@edx-data/core';
 import { courseDatabaseName } from '@edx-data/store';
 import type { Collection, Database, Document, Store } from '@edx-data/store';
 import { forumPost } from './forum-post.js';
 import type { ForumPost, ForumReplyCounts } from './forum-post.js';
-import { checkOptions, newSummary, readForumDump } from './parse-forum-dump.js';
+import { checkOptions, inputName, newSummary, readForumDump } from './parse-forum-dump.js';
+import type { ForumInput } from './parse-forum-dump.js';
 import { forumPostType } from './parse-line.js';
 import type { ForumDocument, ForumPostType, ForumReject, ForumRejectReason } from './types.js';
 
@@ -82,26 +82,24 @@ export interface RejectedLine {
   readonly raw_truncated: boolean;
 }
 
-function resolveCourse(
-  input: string | Readable | AsyncIterable<Uint8Array>,
-  options: LoadForumOptions,
-): string {
+function resolveCourse(input: ForumInput, options: LoadForumOptions): string {
   if (options.courseId !== undefined) {
     if (typeof options.courseId !== 'string' || options.courseId.trim() === '') {
       throw new UsageError('E_OPTION', 'loadForum: `courseId` must be a non-empty string');
     }
     return options.courseId.trim();
   }
-  if (typeof input !== 'string') {
+  const name = inputName(input);
+  if (name === undefined) {
     throw new UsageError('E_OPTION', 'loadForum: `courseId` is required when reading a stream');
   }
   // core's classifyFile knows `.mongo[.gpg]`; a gzipped copy (`.mongo.gz`) is read the same way
-  const found = classifyFile(basename(input).replace(/\.gz(?=(?:\.gpg)?$)/i, ''));
+  const found = classifyFile(basename(name).replace(/\.gz(?=(?:\.gpg)?$)/i, ''));
   if (found.kind !== 'forum') {
     const why = found.kind === 'unknown' ? found.reason : `a ${found.kind} file`;
     throw new UsageError(
       'E_OPTION',
-      `loadForum: cannot tell the course from the name ${basename(input)} (${why}); pass \`courseId\``,
+      `loadForum: cannot tell the course from the name ${basename(name)} (${why}); pass \`courseId\``,
     );
   }
   return found.key;
@@ -173,13 +171,13 @@ async function* flatPosts(
  */
 export async function loadForum(
   store: Store,
-  input: string | Readable | AsyncIterable<Uint8Array>,
+  input: ForumInput,
   options: LoadForumOptions = {},
 ): Promise<LoadForumSummary> {
   const started = Date.now();
   checkOptions({ onReject: options.onReject, file: options.file });
   const courseId = resolveCourse(input, options);
-  const file = options.file ?? (typeof input === 'string' ? basename(input) : '<stream>');
+  const file = options.file ?? basename(inputName(input) ?? '<stream>');
   const database = courseDatabaseName(courseId);
   const db: Database = store.db(database);
   const forumLoading = db.collection<ForumDocument>(FORUM_COLLECTION + LOADING_SUFFIX);
@@ -219,7 +217,7 @@ export async function loadForum(
   };
 
   const onProgress = options.onProgress;
-  const progressFile = typeof input === 'string' ? input : file;
+  const progressFile = inputName(input) ?? file;
   const lineOf: number[] = [];
   try {
     const source = readForumDump(

@@ -3,7 +3,24 @@
  */
 import type { Readable } from 'node:stream';
 import { openInput, readLines, UsageError } from '@edx-data/core';
-import type { OpenedInput, PassphraseProvider } from '@edx-data/core';
+import type { OpenedInput, PassphraseProvider, ZipEntryInput } from '@edx-data/core';
+
+/** A dump to read: a path, an entry of a weekly zip, or bytes (a stream or async iterable). */
+export type ForumInput = string | ZipEntryInput | Readable | AsyncIterable<Uint8Array>;
+
+/** The input as something `openInput` opens (a path or a zip entry), or undefined for bytes. */
+export function openableInput(input: ForumInput): string | ZipEntryInput | undefined {
+  if (typeof input === 'string') return input;
+  if ('archive' in input && 'entry' in input) return input;
+  return undefined;
+}
+
+/** The file name of an input, for messages and `import_rejected`. */
+export function inputName(input: ForumInput): string | undefined {
+  const openable = openableInput(input);
+  if (openable === undefined) return undefined;
+  return typeof openable === 'string' ? openable : `${openable.archive}:${openable.entry}`;
+}
 import { parseForumLine } from './parse-line.js';
 import type { ForumDocument, ForumParseSummary, ForumReject } from './types.js';
 
@@ -64,7 +81,7 @@ export function checkOptions(options: ParseForumDumpOptions): void {
  * console.log(dump.summary.byType); // { thread: 12, response: 30, comment: 8 }
  */
 export function parseForumDump(
-  input: string | Readable | AsyncIterable<Uint8Array>,
+  input: ForumInput,
   options: ParseForumDumpOptions = {},
 ): ForumDumpReader {
   checkOptions(options);
@@ -89,16 +106,17 @@ export interface NumberedDocument {
 
 /** {@link parseForumDump}, yielding the line number of each document too. */
 export async function* readForumDump(
-  input: string | Readable | AsyncIterable<Uint8Array>,
+  input: ForumInput,
   options: ParseForumDumpOptions,
   summary: ForumParseSummary,
 ): AsyncGenerator<NumberedDocument, ForumParseSummary, undefined> {
   let opened: OpenedInput | undefined;
   let source: Readable | AsyncIterable<Uint8Array>;
-  let file = options.file ?? (typeof input === 'string' ? input : '<stream>');
-  if (typeof input !== 'string') source = input;
+  let file = options.file ?? inputName(input) ?? '<stream>';
+  const openable = openableInput(input);
+  if (openable === undefined) source = input as Readable | AsyncIterable<Uint8Array>;
   else {
-    opened = await openInput(input, {
+    opened = await openInput(openable, {
       key: options.key,
       passphrase: options.passphrase,
       onProgress: options.onProgress,
