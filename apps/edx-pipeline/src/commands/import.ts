@@ -35,6 +35,39 @@ interface FailedFile {
   readonly error: string;
 }
 
+/** One loaded file, whatever its kind, for the table and the JSON summary. */
+interface LoadedFile {
+  readonly file: string;
+  readonly kind: 'table' | 'forum' | 'course_structure';
+  readonly database: string;
+  readonly collection: string;
+  readonly rows: number;
+  readonly rejected: number;
+  readonly rejectedByReason: Readonly<Record<string, number>>;
+  readonly note: string;
+}
+
+function fromTable(r: TableImportResult): LoadedFile {
+  return {
+    file: r.file,
+    kind: 'table',
+    database: r.database,
+    collection: r.collection,
+    rows: r.rows,
+    rejected: r.rejected,
+    rejectedByReason: r.rejectedByReason,
+    note: [
+      r.unknownTable ? 'unknown table (loaded as text)' : '',
+      r.unknownColumns.length > 0 ? `new columns: ${r.unknownColumns.join(', ')}` : '',
+      r.missingColumns.length > 0 ? `missing: ${r.missingColumns.join(', ')}` : '',
+    ]
+      .filter((part) => part !== '')
+      .join('; '),
+  };
+}
+
+const LOADED_KINDS = new Set(['table', 'forum', 'course_structure']);
+
 export const importCommand: CliCommand = {
   name: 'import',
 
@@ -70,32 +103,82 @@ export const importCommand: CliCommand = {
       context.addSecret(passphrase);
     }
     const all = await inputFiles(paths);
-    const tables = all.filter((file) => file.classification.kind === 'table');
-    const skipped = all.filter((file) => file.classification.kind !== 'table');
+    const tables = all.filter((file) => LOADED_KINDS.has(file.classification.kind));
+    const skipped = all.filter((file) => !LOADED_KINDS.has(file.classification.kind));
     if (tables.length === 0) {
       throw new UsageError(
         'E_USAGE',
-        `no table files (…-<table>-prod-analytics.sql[.gpg]) in ${paths.join(', ')}`,
+        `no table, forum or course structure files (…-<table>-prod-analytics.sql, …-prod.mongo, …-course_structure-prod-analytics.json, .gpg or not) in ${paths.join(', ')}`,
       );
     }
     const store = await context.openStore();
     const totalBytes = tables.reduce((sum, file) => sum + file.size, 0);
     let doneBytes = 0;
-    const results: TableImportResult[] = [];
+    const results: LoadedFile[] = [];
     const failed: FailedFile[] = [];
     for (const file of tables) {
       const name = basename(file.zip?.entry ?? file.path);
+      const onProgress = (bytesRead: number): void => {
+        context.progress.bytes(`import ${name}`, doneBytes + bytesRead, totalBytes);
+      };
       try {
-        results.push(
-          await importTableFile(store, file, {
+        if (file.classification.kind === 'course_structure') {
+          const { importCourseStructure } = await import('@edx-data/course-extractor');
+          const structure = await importCourseStructure(store, file.zip ?? file.path, {
             key: options.key,
             passphrase,
             courseId: options.courseId,
-            onProgress: (bytesRead) => {
-              context.progress.bytes(`import ${name}`, doneBytes + bytesRead, totalBytes);
+          });
+          const missing = structure.issues.missingChildren.length;
+          const several = structure.issues.multipleParents.length;
+          results.push({
+            file: file.path,
+            kind: 'course_structure',
+            database: structure.database,
+            collection: 'course_structure',
+            rows: structure.blocks,
+            rejected: 0,
+            rejectedByReason: {},
+            note: [
+              'course_axis too',
+              missing > 0 ? `${formatCount(missing)} missing children` : '',
+              several > 0 ? `${formatCount(several)} blocks with several parents` : '',
+            ]
+              .filter((part) => part !== '')
+              .join('; '),
+          });
+        } else if (file.classification.kind === 'forum') {
+          const { loadForum } = await import('@edx-data/forum-importer');
+          const forum = await loadForum(store, file.zip ?? file.path, {
+            key: options.key,
+            passphrase,
+            courseId: options.courseId,
+            onProgress: ({ bytesRead }) => {
+              onProgress(bytesRead);
             },
-          }),
-        );
+          });
+          results.push({
+            file: file.path,
+            kind: 'forum',
+            database: forum.database,
+            collection: 'forum',
+            rows: forum.documents,
+            rejected: forum.rejected,
+            rejectedByReason: forum.rejectedByReason,
+            note: `${formatCount(forum.byType.thread)} threads, ${formatCount(forum.byType.response)} responses, ${formatCount(forum.byType.comment)} comments (also in forum_posts)`,
+          });
+        } else {
+          results.push(
+            fromTable(
+              await importTableFile(store, file, {
+                key: options.key,
+                passphrase,
+                courseId: options.courseId,
+                onProgress,
+              }),
+            ),
+          );
+        }
       } catch (error) {
         failed.push({
           file: file.path,
@@ -114,26 +197,20 @@ export const importCommand: CliCommand = {
         { header: 'database.collection' },
         { header: 'rows', align: 'right' },
         { header: 'rejected', align: 'right' },
-        { header: 'schema drift' },
+        { header: 'notes' },
       ],
       results.map((r) => [
         basename(r.file),
         `${r.database}.${r.collection}`,
         formatCount(r.rows),
         formatCount(r.rejected),
-        [
-          r.unknownTable ? 'unknown table (loaded as text)' : '',
-          r.unknownColumns.length > 0 ? `new columns: ${r.unknownColumns.join(', ')}` : '',
-          r.missingColumns.length > 0 ? `missing: ${r.missingColumns.join(', ')}` : '',
-        ]
-          .filter((part) => part !== '')
-          .join('; '),
+        r.note,
       ]),
     );
     const lines = [
       table,
       '',
-      `${plural(results.length, 'table file')} loaded: ${plural(rows, 'row')}, ${plural(rejected, 'row')} rejected.`,
+      `${plural(results.length, 'file')} loaded: ${plural(rows, 'row')}, ${plural(rejected, 'row')} rejected.`,
     ];
     if (rejected > 0) {
       lines.push(
@@ -152,15 +229,13 @@ export const importCommand: CliCommand = {
     const summary = {
       files: results.map((r) => ({
         file: r.file,
-        table: r.table,
+        kind: r.kind,
         database: r.database,
         collection: r.collection,
         rows: r.rows,
         rejected: r.rejected,
-        rejectedByReason: r.rejectedByReason,
-        unknownColumns: [...r.unknownColumns],
-        missingColumns: [...r.missingColumns],
-        unknownTable: r.unknownTable,
+        rejectedByReason: { ...r.rejectedByReason },
+        notes: r.note,
       })),
       totals: {
         files: results.length,
