@@ -222,7 +222,7 @@ export const importCommand: CliCommand = {
       for (const file of skipped)
         kinds.set(file.classification.kind, (kinds.get(file.classification.kind) ?? 0) + 1);
       lines.push(
-        `Not tables, not loaded by import: ${[...kinds].map(([kind, n]) => `${formatCount(n)} ${kind}`).join(', ')}.`,
+        `Not loaded by import: ${[...kinds].map(([kind, n]) => `${formatCount(n)} ${kind}`).join(', ')}.`,
       );
     }
     for (const failure of failed) lines.push(`FAILED ${failure.file}: ${failure.error}`);
