@@ -38,6 +38,8 @@ export type {
   PassphraseProvider,
 } from './open-input.js';
 export { DEFAULT_MAX_LINE_BYTES, readLines } from './read-lines.js';
+export { lineBatches } from './line-batches.js';
+export type { BatchSummary, LineBatch, LineBatchSettings } from './line-batches.js';
 export type { Line, LineReader, LineSummary, ReadLinesOptions } from './read-lines.js';
 export { listZipEntries } from './zip-archive.js';
 export type { ZipEntryInfo } from './zip-archive.js';

@@ -18,6 +18,7 @@ describe('@edx-data/core public API', () => {
       'formatCourseKey',
       'formatRunSummary',
       'isEdxDataError',
+      'lineBatches',
       'listZipEntries',
       'openInput',
       'parseCourseId',

@@ -12,6 +12,8 @@
  */
 import type { Readable } from 'node:stream';
 import { InputError, UsageError } from './errors.js';
+import { lineBatches } from './line-batches.js';
+import type { BatchSummary, LineBatchSettings } from './line-batches.js';
 
 /** 16 MiB: the default {@link ReadLinesOptions.maxLineBytes}. */
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
@@ -57,24 +59,6 @@ export type LineReader = AsyncGenerator<Line, LineSummary, undefined> & {
   readonly summary: Readonly<LineSummary>;
 };
 
-const NEWLINE = 0x0a;
-const CR = 0x0d;
-const REPLACEMENT = '\uFFFD';
-/** U+FFFD encoded, to tell replacement characters in the input from decoding errors. */
-const REPLACEMENT_BYTES = Buffer.from(REPLACEMENT, 'utf8');
-
-function countText(haystack: string, needle: string): number {
-  let n = 0;
-  for (let i = haystack.indexOf(needle); i !== -1; i = haystack.indexOf(needle, i + 1)) n++;
-  return n;
-}
-
-function countBytes(haystack: Buffer, needle: Buffer): number {
-  let n = 0;
-  for (let i = haystack.indexOf(needle); i !== -1; i = haystack.indexOf(needle, i + 1)) n++;
-  return n;
-}
-
 /**
  * Read `source` line by line. Lines end at `\n`; a `\r` before it is dropped, a UTF-8 BOM at
  * the start is dropped, and a last line without `\n` is still yielded. Invalid UTF-8 becomes
@@ -110,137 +94,34 @@ export function readLines(
   return Object.assign(generator, { summary });
 }
 
-interface Settings {
-  readonly file: string | undefined;
-  readonly maxLineBytes: number;
+interface Settings extends LineBatchSettings {
   readonly onIssue: ((issue: InputError) => void) | undefined;
 }
 
-const hasBom = (bytes: Buffer): boolean =>
-  bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
-
-/** The I/O-free core: feed it chunks, get the texts of complete lines back. */
-class LineSplitter {
-  /** Pieces of the current line, when it spans chunks. */
-  private parts: Buffer[] = [];
-  private partBytes = 0;
-  /** The current line is over the limit: drop bytes until its end. */
-  private skipping = false;
-  private atStart = true;
-  private readonly decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
-
-  constructor(
-    private readonly settings: Settings,
-    readonly summary: LineSummary,
-  ) {}
-
-  /** The lines completed by `chunk` (undefined for a skipped line: read `summary.lines`). */
-  *push(chunk: Buffer): Generator<Line> {
-    this.summary.bytes += chunk.length;
-    let start = 0;
-    for (let nl = chunk.indexOf(NEWLINE); nl !== -1; nl = chunk.indexOf(NEWLINE, start)) {
-      const text = this.finish(chunk.subarray(start, nl));
-      start = nl + 1;
-      if (text !== undefined) yield { line: this.summary.lines, text };
-    }
-    this.keep(chunk.subarray(start));
-  }
-
-  /** The last line, if the input did not end with a newline. */
-  end(): Line | undefined {
-    if (this.partBytes === 0 && !this.skipping) return undefined;
-    const text = this.finish(Buffer.alloc(0));
-    return text === undefined ? undefined : { line: this.summary.lines, text };
-  }
-
-  private decode(bytes: Buffer): string {
-    const text = this.decoder.decode(bytes);
-    if (text.includes(REPLACEMENT)) {
-      this.summary.invalidUtf8 +=
-        countText(text, REPLACEMENT) - countBytes(bytes, REPLACEMENT_BYTES);
-    }
-    return text;
-  }
-
-  private reportTooLong(line: number): void {
-    const { summary, settings } = this;
-    summary.tooLong += 1;
-    const issue = new InputError(
-      'E_LINE_TOO_LONG',
-      `line is longer than ${settings.maxLineBytes} bytes; skipped`,
-      { file: settings.file, line },
-    );
-    if (summary.issues.length < MAX_KEPT_ISSUES) summary.issues.push(issue);
-    settings.onIssue?.(issue);
-  }
-
-  /** Ends the current line; returns its text, or undefined when it was skipped. */
-  private finish(last: Buffer): string | undefined {
-    this.summary.lines += 1;
-    const atStart = this.atStart;
-    this.atStart = false;
-    if (this.skipping) {
-      this.skipping = false;
-      return undefined;
-    }
-    let bytes =
-      this.parts.length === 0
-        ? last
-        : Buffer.concat([...this.parts, last], this.partBytes + last.length);
-    this.parts = [];
-    this.partBytes = 0;
-    if (atStart && hasBom(bytes)) bytes = bytes.subarray(3);
-    if (bytes[bytes.length - 1] === CR) bytes = bytes.subarray(0, -1);
-    if (bytes.length > this.settings.maxLineBytes) {
-      this.reportTooLong(this.summary.lines);
-      return undefined;
-    }
-    return this.decode(bytes);
-  }
-
-  /** Keeps a piece of an unfinished line, or starts skipping it once past the limit. */
-  private keep(piece: Buffer): void {
-    if (this.skipping || piece.length === 0) return;
-    // +4: room for a BOM and a `\r` that `finish` will drop; it checks the exact limit.
-    if (this.partBytes + piece.length > this.settings.maxLineBytes + 4) {
-      this.parts = [];
-      this.partBytes = 0;
-      this.skipping = true;
-      // Reported now (with the number the line will get), not when the line finally ends.
-      this.reportTooLong(this.summary.lines + 1);
-      return;
-    }
-    this.parts.push(piece);
-    this.partBytes += piece.length;
-  }
-}
-
+/** {@link readLines} over {@link lineBatches}: one line at a time, with the live summary. */
 async function* splitLines(
   source: Readable | AsyncIterable<Uint8Array>,
   settings: Settings,
   summary: LineSummary,
 ): AsyncGenerator<Line, LineSummary, undefined> {
-  const splitter = new LineSplitter(settings, summary);
-  let completed = false;
-  try {
-    for await (const raw of source as AsyncIterable<Uint8Array | string>) {
-      const chunk =
-        typeof raw === 'string'
-          ? Buffer.from(raw, 'utf8')
-          : Buffer.isBuffer(raw)
-            ? raw
-            : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-      yield* splitter.push(chunk);
+  const counts: BatchSummary = { lines: 0, bytes: 0, invalidUtf8: 0 };
+  for await (const batch of lineBatches(source, settings, counts)) {
+    summary.bytes = counts.bytes;
+    for (let i = 0; i < batch.items.length; i++) {
+      const item = batch.items[i];
+      summary.lines = batch.lines[i] ?? summary.lines;
+      summary.invalidUtf8 = batch.invalid[i] ?? summary.invalidUtf8;
+      if (item instanceof InputError) {
+        summary.tooLong += 1;
+        if (summary.issues.length < MAX_KEPT_ISSUES) summary.issues.push(item);
+        settings.onIssue?.(item);
+      } else if (item !== undefined) {
+        yield { line: summary.lines, text: item };
+      }
     }
-    const last = splitter.end();
-    if (last !== undefined) yield last;
-    completed = true;
-    return summary;
-  } finally {
-    if (!completed && isDestroyable(source)) source.destroy();
   }
-}
-
-function isDestroyable(source: unknown): source is Readable {
-  return typeof (source as { destroy?: unknown }).destroy === 'function';
+  summary.lines = counts.lines;
+  summary.bytes = counts.bytes;
+  summary.invalidUtf8 = counts.invalidUtf8;
+  return summary;
 }

@@ -11,11 +11,17 @@ import {
   InputError,
   UsageError,
   classifyFile,
+  lineBatches,
   openInput,
 } from '@edx-data/core';
-import type { InputError as InputErrorType, Line, PassphraseProvider } from '@edx-data/core';
-import { lineBatches } from './fast-lines.js';
-import type { BatchSummary, LineBatch } from './fast-lines.js';
+import type {
+  BatchSummary,
+  InputError as InputErrorType,
+  Line,
+  LineBatch,
+  PassphraseProvider,
+} from '@edx-data/core';
+
 import { getTableSchema } from './schemas.js';
 import { TsvTable, checkHeader, columnTypes } from './tsv.js';
 import type { TsvCounters } from './tsv.js';

@@ -1,6 +1,6 @@
 /**
- * Lines of a byte stream in batches, one batch per chunk read: core `readLines` with the same
- * rules (LF line ends, a CR before the LF and a BOM at the start dropped, a last line without
+ * Lines of a byte stream in batches, one batch per chunk read, with the rules of
+ * {@link readLines} (which is built on it) (LF line ends, a CR before the LF and a BOM at the start dropped, a last line without
  * LF kept, invalid UTF-8 read as U+FFFD and counted, lines over `maxLineBytes` reported and
  * skipped without being buffered), but with one `await` per chunk rather than one per line:
  * the TSV hot loop runs synchronously over a chunk's lines.
@@ -11,7 +11,7 @@
  * early stop is the same too.
  */
 import type { Readable } from 'node:stream';
-import { InputError } from '@edx-data/core';
+import { InputError } from './errors.js';
 
 /** The lines (or issues) completed by one chunk. */
 export interface LineBatch {
@@ -30,8 +30,11 @@ export interface BatchSummary {
   invalidUtf8: number;
 }
 
-interface Settings {
+/** What {@link lineBatches} needs to know. */
+export interface LineBatchSettings {
+  /** The file name used in issues. */
   readonly file: string | undefined;
+  /** Longest line accepted, in bytes, without its line ending. */
   readonly maxLineBytes: number;
 }
 
@@ -65,7 +68,7 @@ class BatchSplitter {
   private batch: LineBatch = { items: [], lines: [], invalid: [] };
 
   constructor(
-    private readonly settings: Settings,
+    private readonly settings: LineBatchSettings,
     readonly summary: BatchSummary,
   ) {}
 
@@ -167,7 +170,7 @@ function isDestroyable(source: unknown): source is Readable {
  */
 export async function* lineBatches(
   source: Readable | AsyncIterable<Uint8Array>,
-  settings: Settings,
+  settings: LineBatchSettings,
   summary: BatchSummary,
 ): AsyncGenerator<LineBatch, undefined, undefined> {
   const splitter = new BatchSplitter(settings, summary);
