@@ -1,7 +1,24 @@
 /**
- * @edx-data/tracking-loader: edX tracking logs into a master database: idempotent, resumable, nothing lost.
- *
- * Not implemented yet: this package is planned in 6 (see README.md). It is
- * private until then, so it cannot be published empty.
+ * @edx-data/tracking-loader: edX tracking logs into a master database: idempotent, resumable,
+ * nothing lost. This release has the parsing core (issue 6, item 1).
  */
-export {};
+export { parseTrackingLog } from './parse-tracking-log.js';
+export type {
+  ParseTrackingLogOptions,
+  TrackingLogParser,
+  TrackingLogSummary,
+} from './parse-tracking-log.js';
+export {
+  ADDED_FIELDS,
+  parseEventTime,
+  parseTrackingLine,
+  REJECT_REASONS,
+} from './parse-tracking-line.js';
+export type {
+  AddedFields,
+  LineContext,
+  ParsedLine,
+  RejectedLine,
+  RejectReason,
+  TrackingEvent,
+} from './parse-tracking-line.js';
