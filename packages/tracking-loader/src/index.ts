@@ -1,6 +1,6 @@
 /**
  * @edx-data/tracking-loader: edX tracking logs into a master database: idempotent, resumable,
- * nothing lost. This release has the parsing core (issue 6, item 1).
+ * nothing lost. The parsing core (issue 6, item 1) and the loader (items 2, 3, 5).
  */
 export { parseTrackingLog } from './parse-tracking-log.js';
 export type {
@@ -22,3 +22,18 @@ export type {
   RejectReason,
   TrackingEvent,
 } from './parse-tracking-line.js';
+export {
+  loadTrackingLogs,
+  TRACKING_COLLECTION,
+  TRACKING_DATABASE,
+  TRACKING_LEDGER_COLLECTION,
+  TRACKING_REJECTED_COLLECTION,
+} from './load-tracking-logs.js';
+export type {
+  LoadTrackingLogsOptions,
+  LoadTrackingLogsResult,
+  TrackingFileResult,
+  TrackingLedgerEntry,
+  TrackingLoadProgress,
+  TrackingRejectedDocument,
+} from './load-tracking-logs.js';

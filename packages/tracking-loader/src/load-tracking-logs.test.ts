@@ -1,0 +1,278 @@
+/**
+ * loadTrackingLogs against a generated package with every quirk (2 courses, 30 learners,
+ * 10 days, seed 3) in an embedded store: counts per file, course and day equal the ground
+ * truth; re-runs, interrupted loads, grown re-deliveries, encryption and tampering.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { openStore } from '@edx-data/store';
+import type { Store } from '@edx-data/store';
+import { generatePackage, generateTestKey, QUIRKS } from '@edx-data/synthetic-data';
+import type { GeneratedPackage } from '@edx-data/synthetic-data';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  loadTrackingLogs,
+  TRACKING_COLLECTION,
+  TRACKING_DATABASE,
+  TRACKING_LEDGER_COLLECTION,
+  TRACKING_REJECTED_COLLECTION,
+} from './load-tracking-logs.js';
+import type { TrackingLedgerEntry } from './load-tracking-logs.js';
+import { parseFile } from './test-support/read-file.js';
+
+let root: string;
+let pkg: GeneratedPackage;
+let paths: string[];
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'tracking-load-'));
+  pkg = await generatePackage({
+    dir: join(root, 'package'),
+    courses: 2,
+    learners: 30,
+    days: 10,
+    seed: 3,
+    quirks: QUIRKS,
+  });
+  paths = pkg.groundTruth.events.files.map((f) => join(pkg.dir, f.file));
+}, 120_000);
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+async function withStore<T>(name: string, body: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(join(root, name));
+  try {
+    return await body(store);
+  } finally {
+    await store.close();
+  }
+}
+
+function db(store: Store) {
+  return store.db(TRACKING_DATABASE);
+}
+
+async function ledgerEntries(store: Store): Promise<TrackingLedgerEntry[]> {
+  return db(store)
+    .collection<TrackingLedgerEntry>(TRACKING_LEDGER_COLLECTION)
+    .find({}, { sort: { _id: 1 } })
+    .toArray();
+}
+
+describe('loadTrackingLogs', () => {
+  it('loads a generated month with the ground-truth counts per file, course and day, and rejected line numbers', async () => {
+    await withStore('month', async (store) => {
+      const result = await loadTrackingLogs(paths, store, { batchSize: 500 });
+      const truthFiles = pkg.groundTruth.events.files;
+      expect(result.failed).toBe(0);
+      expect(result.finished).toBe(10);
+      expect(result.skipped).toBe(0);
+      expect(result.rejected).toBe(pkg.groundTruth.events.totals.rejectedLines);
+      expect(pkg.groundTruth.events.totals.rejectedLines).toBeGreaterThan(0);
+      expect(pkg.groundTruth.events.totals.duplicateLines).toBeGreaterThan(0);
+
+      const tracking = db(store).collection(TRACKING_COLLECTION);
+      const rejected = db(store).collection(TRACKING_REJECTED_COLLECTION);
+      let unique = 0;
+      for (const [i, truth] of truthFiles.entries()) {
+        const r = result.files[i];
+        expect(r?.status, truth.file).toBe('finished');
+        const entry = r?.entry;
+        const bytes = await readFile(join(pkg.dir, truth.file));
+        expect(entry).toMatchObject({
+          _id: createHash('sha256').update(bytes).digest('hex'),
+          file: truth.file.split('/').pop(),
+          size: bytes.length,
+          status: 'finished',
+          lines: truth.lines,
+          events: truth.events,
+          loaded: truth.uniqueEvents,
+          inserted: truth.uniqueEvents,
+          alreadyPresent: 0,
+          duplicates: truth.duplicateLines.length,
+          rejected: truth.rejectedLines.length,
+          eventsByCourse: truth.eventsByCourse,
+          eventsWithoutCourse: truth.eventsWithoutCourse,
+        });
+        expect(entry?.firstTime).toBeInstanceOf(Date);
+        expect(entry?.finished).toBeInstanceOf(Date);
+        expect(
+          await tracking.countDocuments({ _load_file: truth.file.split('/').pop() ?? '' }),
+        ).toBe(truth.uniqueEvents);
+        const lines = await rejected
+          .find({ _id: { $regex: `^${entry?._id ?? 'x'}:` } }, { sort: { line: 1 } })
+          .toArray();
+        expect(lines.map((l) => l['line'])).toEqual(truth.rejectedLines.map((l) => l.line));
+        expect(lines.every((l) => l['reason'] === 'not-json' && typeof l['raw'] === 'string')).toBe(
+          true,
+        );
+        unique += truth.uniqueEvents;
+      }
+      expect(await tracking.countDocuments()).toBe(unique);
+
+      // Per course and per UTC day.
+      const byCourseDay: Record<string, Record<string, number>> = {};
+      for await (const e of tracking.find({}, { projection: { _course_id: 1, _time: 1 } })) {
+        const course = e['_course_id'];
+        if (typeof course !== 'string') continue;
+        const day = (e['_time'] as Date).toISOString().slice(0, 10);
+        const days = (byCourseDay[course] ??= {});
+        days[day] = (days[day] ?? 0) + 1;
+      }
+      const expected: Record<string, Record<string, number>> = {};
+      for (const course of Object.values(pkg.groundTruth.courses)) {
+        expected[course.key] = { ...course.eventsByDay };
+        expect(await tracking.countDocuments({ _course_id: course.key })).toBe(course.events);
+      }
+      expect(byCourseDay).toEqual(expected);
+
+      const indexes = (await tracking.listIndexes()).map((i) => i.key);
+      expect(indexes).toEqual(
+        expect.arrayContaining([
+          { _course_id: 1, _time: 1 },
+          { username: 1, _time: 1 },
+          { event_type: 1 },
+        ]),
+      );
+
+      // A second run changes nothing and skips every file.
+      const ledgerBefore = await ledgerEntries(store);
+      const rejectedBefore = await rejected.countDocuments();
+      const again = await loadTrackingLogs(paths, store);
+      expect(again.files.map((f) => f.status)).toEqual(paths.map(() => 'skipped'));
+      expect(again.inserted).toBe(0);
+      expect(await tracking.countDocuments()).toBe(unique);
+      expect(await rejected.countDocuments()).toBe(rejectedBefore);
+      expect(await ledgerEntries(store)).toEqual(ledgerBefore);
+    });
+  }, 120_000);
+
+  it('completes a file interrupted mid-way: exact count, no duplicate _id, right ledger counts', async () => {
+    const truth = pkg.groundTruth.events.files[3]!;
+    const path = join(pkg.dir, truth.file);
+    await withStore('interrupted', async (store) => {
+      // What a killed run leaves: the first half of the events inserted, the ledger 'loading'.
+      const { events } = await parseFile(path, truth.file.split('/').pop());
+      const half = events.slice(0, Math.floor(events.length / 2));
+      const tracking = db(store).collection(TRACKING_COLLECTION);
+      const first = await tracking.insertMany(half, { ordered: false });
+      expect(first.insertedCount).toBeGreaterThan(0);
+      const hash = createHash('sha256')
+        .update(await readFile(path))
+        .digest('hex');
+      await db(store)
+        .collection(TRACKING_LEDGER_COLLECTION)
+        .insertOne({ _id: hash, status: 'loading', file: 'x' });
+
+      const result = await loadTrackingLogs([path], store);
+      expect(result.files[0]?.status).toBe('finished');
+      expect(result.files[0]?.entry).toMatchObject({
+        status: 'finished',
+        events: truth.events,
+        loaded: truth.uniqueEvents,
+        inserted: truth.uniqueEvents - first.insertedCount,
+        alreadyPresent: first.insertedCount,
+        duplicates: truth.duplicateLines.length,
+        eventsByCourse: truth.eventsByCourse,
+      });
+      expect(await tracking.countDocuments()).toBe(truth.uniqueEvents);
+      expect((await tracking.distinct('_id')).length).toBe(truth.uniqueEvents);
+      expect(await db(store).collection(TRACKING_LEDGER_COLLECTION).countDocuments()).toBe(1);
+    });
+  }, 60_000);
+
+  it('a grown re-delivered file adds only the new events', async () => {
+    const truth = pkg.groundTruth.events.files[5]!;
+    const text = gunzipSync(await readFile(join(pkg.dir, truth.file))).toString('utf8');
+    const lines = text.split('\n');
+    const name = 'grown-edx-events-2024-01-01.log';
+    await mkdir(join(root, 'grown', 'a'), { recursive: true });
+    await mkdir(join(root, 'grown', 'b'), { recursive: true });
+    const early = join(root, 'grown', 'a', name);
+    const full = join(root, 'grown', 'b', name);
+    await writeFile(early, lines.slice(0, Math.floor(lines.length * 0.6)).join('\n') + '\n');
+    await writeFile(full, text);
+    await withStore('grown', async (store) => {
+      const a = await loadTrackingLogs([early], store);
+      const loadedEarly = a.files[0]?.entry?.loaded ?? 0;
+      expect(loadedEarly).toBeGreaterThan(0);
+      const b = await loadTrackingLogs([full], store);
+      expect(b.files[0]?.status).toBe('finished');
+      expect(b.files[0]?.entry).toMatchObject({
+        loaded: truth.uniqueEvents,
+        inserted: truth.uniqueEvents - loadedEarly,
+        alreadyPresent: loadedEarly,
+      });
+      expect(await db(store).collection(TRACKING_COLLECTION).countDocuments()).toBe(
+        truth.uniqueEvents,
+      );
+      expect(await ledgerEntries(store)).toHaveLength(2);
+    });
+  }, 60_000);
+
+  it('fails a file with more rejected lines than maxRejects and leaves it loading', async () => {
+    const truth = pkg.groundTruth.events.files.find((f) => f.rejectedLines.length > 0)!;
+    await withStore('max-rejects', async (store) => {
+      const result = await loadTrackingLogs([join(pkg.dir, truth.file)], store, {
+        maxRejects: truth.rejectedLines.length - 1,
+        batchSize: 10,
+      });
+      expect(result.failed).toBe(1);
+      expect(result.files[0]?.error).toMatch(/rejected lines/u);
+      expect((await ledgerEntries(store))[0]?.status).toBe('loading');
+      expect((await ledgerEntries(store))[0]?.rolledBack).toBeGreaterThan(0);
+      // The events this run inserted were taken back.
+      expect(await db(store).collection(TRACKING_COLLECTION).countDocuments()).toBe(0);
+    });
+  }, 60_000);
+
+  it('loads an encrypted package with the key; a tampered .gpg is not finished', async () => {
+    const key = await generateTestKey();
+    const enc = await generatePackage({
+      dir: join(root, 'encrypted'),
+      courses: 1,
+      learners: 10,
+      days: 2,
+      seed: 4,
+      encryptTo: key.publicKey,
+    });
+    const files = enc.groundTruth.events.files.map((f) => join(enc.dir, f.file));
+    expect(files.every((f) => f.endsWith('.gpg'))).toBe(true);
+    await withStore('encrypted', async (store) => {
+      const result = await loadTrackingLogs(files, store, { key: key.privateKey });
+      expect(result.files.map((f) => f.status)).toEqual(['finished', 'finished']);
+      expect(result.files.map((f) => f.entry?.loaded)).toEqual(
+        enc.groundTruth.events.files.map((f) => f.uniqueEvents),
+      );
+      const noKey = await withStore('no-key', (other) => loadTrackingLogs([files[0]!], other));
+      expect(noKey.files[0]?.status).toBe('failed');
+      expect(noKey.files[0]?.error).toMatch(/key/iu);
+    });
+    const tampered = join(
+      root,
+      'tampered',
+      enc.groundTruth.events.files[1]!.file.split('/').pop()!,
+    );
+    await mkdir(join(root, 'tampered'), { recursive: true });
+    const bytes = await readFile(files[1]!);
+    bytes[bytes.length - 10] = (bytes[bytes.length - 10] ?? 0) ^ 0xff;
+    await writeFile(tampered, bytes);
+    await withStore('tampered', async (store) => {
+      const result = await loadTrackingLogs([tampered], store, {
+        key: key.privateKey,
+        batchSize: 10,
+      });
+      expect(result.files[0]?.status).toBe('failed');
+      const entries = await ledgerEntries(store);
+      expect(entries).toHaveLength(1);
+      expect(entries[0]?.status).toBe('loading');
+      expect(entries[0]?.error).toMatch(/integrity|E_INTEGRITY|corrupt/iu);
+      expect(await db(store).collection(TRACKING_COLLECTION).countDocuments()).toBe(0);
+    });
+  }, 120_000);
+});

@@ -1,0 +1,386 @@
+/**
+ * Tracking logs into the master database `tracking_logs` (issue 6, items 2, 3 and 5): batched
+ * unordered inserts keyed by the line hash `_id`, a per-file ledger keyed by the file's content
+ * hash, and every line that cannot be loaded kept with its reason.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { InputError, openInput, readLines, UsageError } from '@edx-data/core';
+import type { PassphraseProvider } from '@edx-data/core';
+import type { Collection, Document, Store } from '@edx-data/store';
+import { parseTrackingLog } from './parse-tracking-log.js';
+import type { TrackingEvent } from './parse-tracking-line.js';
+
+/** The database and collections the loader writes. */
+export const TRACKING_DATABASE = 'tracking_logs';
+export const TRACKING_COLLECTION = 'tracking';
+export const TRACKING_LEDGER_COLLECTION = 'tracking_imported';
+export const TRACKING_REJECTED_COLLECTION = 'tracking_rejected';
+
+/** The indexes created (once, before loading) on `tracking`. */
+export const TRACKING_INDEXES: readonly Readonly<Record<string, 1>>[] = [
+  { _course_id: 1, _time: 1 },
+  { username: 1, _time: 1 },
+  { event_type: 1 },
+];
+
+export interface LoadTrackingLogsOptions {
+  /** OpenPGP private key (armored text or a file path) for `.gpg` files. */
+  readonly key?: string | undefined;
+  /** Passphrase of the key, or a function returning it. */
+  readonly passphrase?: string | PassphraseProvider | undefined;
+  /** Called after each read from disk of the file being loaded. */
+  readonly onProgress?: ((progress: TrackingLoadProgress) => void) | undefined;
+  /** Events per insert. @default 5000 */
+  readonly batchSize?: number | undefined;
+  /** Fail a file once it has more than this many rejected lines. @default no limit */
+  readonly maxRejects?: number | undefined;
+  /** Called when a file has finished, been skipped or failed. */
+  readonly onFile?: ((result: TrackingFileResult) => void) | undefined;
+}
+
+export interface TrackingLoadProgress {
+  /** The file path, as given. */
+  readonly file: string;
+  /** Index of the file in `files`. */
+  readonly index: number;
+  /** Bytes of the file read from disk so far, and its size. */
+  readonly bytesRead: number;
+  readonly totalBytes: number;
+}
+
+/** A line that could not be loaded, as kept in `tracking_rejected`. */
+export interface TrackingRejectedDocument extends Document {
+  /** `<file sha256>:<line>`: a re-run stores it once. */
+  readonly _id: string;
+  readonly hash: string;
+  readonly file: string;
+  readonly line: number;
+  /** A parser reason (`not-json`, `not-object`, `bad-time`, `reserved-field`) or `line-too-long`. */
+  readonly reason: string;
+  readonly detail: string;
+  /** The line as read (empty for `line-too-long`: such a line is never buffered). */
+  readonly raw: string;
+}
+
+/** One file of the ledger `tracking_imported`, keyed by the sha256 of the file's bytes. */
+export interface TrackingLedgerEntry extends Document {
+  readonly _id: string;
+  /** The base name (what `_load_file` of its events says) and the path it was loaded from. */
+  readonly file: string;
+  readonly path: string;
+  readonly size: number;
+  readonly status: 'loading' | 'finished';
+  readonly started: Date;
+  readonly finished: Date | null;
+  /** Lines read (events + rejected + blank). */
+  readonly lines: number;
+  readonly blank: number;
+  /** Valid events, repeated lines included. */
+  readonly events: number;
+  /** Distinct events (`_id`s) of the file: all of them are in `tracking` once finished. */
+  readonly loaded: number;
+  /** Of `loaded`: inserted by the run that finished the file / already in the store (an interrupted run, an earlier delivery). */
+  readonly inserted: number;
+  readonly alreadyPresent: number;
+  /** Repeated lines of the file (`events - loaded`): same `_id`, stored once. */
+  readonly duplicates: number;
+  readonly rejected: number;
+  readonly rejectedByReason: Readonly<Record<string, number>>;
+  /** Distinct events per canonical course key, and without a course. */
+  readonly eventsByCourse: Readonly<Record<string, number>>;
+  readonly eventsWithoutCourse: number;
+  readonly firstTime: Date | null;
+  readonly lastTime: Date | null;
+  /** The last error, when a run failed on this file (status stays `loading`). */
+  readonly error?: string;
+  /** Events inserted by the failed run and deleted again (see `loadTrackingLogs`). */
+  readonly rolledBack?: number;
+}
+
+export interface TrackingFileResult {
+  /** The path, as given. */
+  readonly path: string;
+  readonly file: string;
+  readonly hash: string | null;
+  readonly size: number;
+  /** `finished` now, `skipped` (finished in an earlier run), or `failed`. */
+  readonly status: 'finished' | 'skipped' | 'failed';
+  /** The ledger entry (for `failed`, as left: status `loading`), or null if the file could not be read. */
+  readonly entry: TrackingLedgerEntry | null;
+  readonly error?: string;
+}
+
+export interface LoadTrackingLogsResult {
+  readonly files: readonly TrackingFileResult[];
+  readonly finished: number;
+  readonly skipped: number;
+  readonly failed: number;
+  /** Sums over the files finished now. */
+  readonly inserted: number;
+  readonly rejected: number;
+}
+
+/** sha256 (hex) of a file's bytes, as stored on disk. */
+export async function hashFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  try {
+    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new InputError('E_FILE_NOT_FOUND', 'no such file', { file: path, cause: error });
+    }
+    throw error;
+  }
+  return hash.digest('hex');
+}
+
+/** Create the indexes of `tracking` (idempotent). */
+export async function createTrackingIndexes(store: Store): Promise<void> {
+  const tracking = store.db(TRACKING_DATABASE).collection(TRACKING_COLLECTION);
+  for (const spec of TRACKING_INDEXES) await tracking.createIndex(spec);
+}
+
+/**
+ * Load tracking logs into `tracking_logs.tracking`, one file after the other. A file whose
+ * content hash is `finished` in `tracking_imported` is skipped; any other file is read whole
+ * (so an interrupted load is completed, and a grown re-delivery adds only its new lines: the
+ * others are duplicates of their `_id`). A file that fails is recorded and the others still
+ * load; this function throws only for invalid options.
+ */
+export async function loadTrackingLogs(
+  files: readonly string[],
+  store: Store,
+  options: LoadTrackingLogsOptions = {},
+): Promise<LoadTrackingLogsResult> {
+  const batchSize = options.batchSize ?? 5000;
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
+    throw new UsageError('E_OPTION', 'loadTrackingLogs: `batchSize` must be a positive integer');
+  }
+  const maxRejects = options.maxRejects;
+  if (maxRejects !== undefined && (!Number.isSafeInteger(maxRejects) || maxRejects < 0)) {
+    throw new UsageError('E_OPTION', 'loadTrackingLogs: `maxRejects` must be an integer ≥ 0');
+  }
+  const db = store.db(TRACKING_DATABASE);
+  await createTrackingIndexes(store);
+  const ledger = db.collection<TrackingLedgerEntry>(TRACKING_LEDGER_COLLECTION);
+  const results: TrackingFileResult[] = [];
+  for (const [index, path] of files.entries()) {
+    const result = await loadOneFile(path, index, {
+      tracking: db.collection<TrackingEvent & Document>(TRACKING_COLLECTION),
+      ledger,
+      rejectedCollection: db.collection<TrackingRejectedDocument>(TRACKING_REJECTED_COLLECTION),
+      batchSize,
+      maxRejects,
+      options,
+    });
+    results.push(result);
+    options.onFile?.(result);
+  }
+  const now = results.filter((r) => r.status === 'finished');
+  return {
+    files: results,
+    finished: now.length,
+    skipped: results.filter((r) => r.status === 'skipped').length,
+    failed: results.filter((r) => r.status === 'failed').length,
+    inserted: now.reduce((sum, r) => sum + (r.entry?.inserted ?? 0), 0),
+    rejected: now.reduce((sum, r) => sum + (r.entry?.rejected ?? 0), 0),
+  };
+}
+
+interface LoadContext {
+  readonly tracking: Collection<TrackingEvent & Document>;
+  readonly ledger: Collection<TrackingLedgerEntry>;
+  readonly rejectedCollection: Collection<TrackingRejectedDocument>;
+  readonly batchSize: number;
+  readonly maxRejects: number | undefined;
+  readonly options: LoadTrackingLogsOptions;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function loadOneFile(
+  path: string,
+  index: number,
+  ctx: LoadContext,
+): Promise<TrackingFileResult> {
+  const file = basename(path);
+  let hash: string;
+  let size = 0;
+  try {
+    hash = await hashFile(path);
+    size = (await stat(path)).size;
+  } catch (error) {
+    return { path, file, hash: null, size, status: 'failed', entry: null, error: message(error) };
+  }
+  const existing = await ctx.ledger.findOne({ _id: hash });
+  if (existing !== null && existing.status === 'finished') {
+    return { path, file, hash, size: existing.size, status: 'skipped', entry: existing };
+  }
+
+  const started = new Date();
+  let entry: TrackingLedgerEntry = {
+    _id: hash,
+    file,
+    path,
+    size,
+    status: 'loading',
+    started,
+    finished: null,
+    lines: 0,
+    blank: 0,
+    events: 0,
+    loaded: 0,
+    inserted: 0,
+    alreadyPresent: 0,
+    duplicates: 0,
+    rejected: 0,
+    rejectedByReason: {},
+    eventsByCourse: {},
+    eventsWithoutCourse: 0,
+    firstTime: null,
+    lastTime: null,
+  };
+  await ctx.ledger.bulkWrite([
+    { replaceOne: { filter: { _id: hash }, replacement: entry, upsert: true } },
+  ]);
+
+  const rejectedByReason: Record<string, number> = {};
+  const eventsByCourse: Record<string, number> = {};
+  let eventsWithoutCourse = 0;
+  let rejectedCount = 0;
+  let inserted = 0;
+  const seen = new Set<string>();
+  let pendingRejects: TrackingRejectedDocument[] = [];
+  const reject = (line: number, reason: string, detail: string, raw: string): void => {
+    rejectedCount += 1;
+    rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + 1;
+    pendingRejects.push({ _id: `${hash}:${String(line)}`, hash, file, line, reason, detail, raw });
+  };
+  const flushRejects = async (): Promise<void> => {
+    if (pendingRejects.length === 0) return;
+    const docs = pendingRejects;
+    pendingRejects = [];
+    await ctx.rejectedCollection.insertMany(docs, { ordered: false });
+  };
+
+  const controller = new AbortController();
+  try {
+    const input = await openInput(path, {
+      key: ctx.options.key,
+      passphrase: ctx.options.passphrase,
+      signal: controller.signal,
+      onProgress: (bytesRead, totalBytes) => {
+        size = totalBytes;
+        ctx.options.onProgress?.({ file: path, index, bytesRead, totalBytes });
+      },
+    });
+    // `done` may reject while we are still reading: keep it handled, await it at the end.
+    const done = input.done.then(
+      (verdict) => ({ ok: true as const, verdict }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
+    const lines = readLines(input.stream, {
+      file,
+      onIssue: (issue) => {
+        reject(issue.line ?? 0, 'line-too-long', issue.message, '');
+      },
+    });
+    const parser = parseTrackingLog(lines, {
+      file,
+      loadDate: started,
+      onReject: (r) => {
+        reject(r.line, r.reason, r.detail, r.raw);
+      },
+    });
+    let batch: (TrackingEvent & Document)[] = [];
+    const flush = async (): Promise<void> => {
+      if (batch.length > 0) {
+        const docs = batch;
+        batch = [];
+        const result = await ctx.tracking.insertMany(docs, { ordered: false });
+        inserted += result.insertedCount;
+      }
+      await flushRejects();
+    };
+    try {
+      for await (const event of parser) {
+        if (!seen.has(event._id)) {
+          seen.add(event._id);
+          if (event._course_id === null) eventsWithoutCourse += 1;
+          else eventsByCourse[event._course_id] = (eventsByCourse[event._course_id] ?? 0) + 1;
+        }
+        batch.push(event);
+        if (ctx.maxRejects !== undefined && rejectedCount > ctx.maxRejects) break;
+        if (batch.length >= ctx.batchSize || pendingRejects.length >= ctx.batchSize) await flush();
+      }
+      if (ctx.maxRejects !== undefined && rejectedCount > ctx.maxRejects) {
+        throw new InputError(
+          'E_INPUT',
+          `more than ${String(ctx.maxRejects)} rejected lines (--max-rejects); the file was not finished`,
+          { file },
+        );
+      }
+      await flush();
+    } catch (error) {
+      controller.abort(error);
+      await flushRejects().catch(() => undefined);
+      throw error;
+    }
+    const verdict = await done;
+    if (!verdict.ok) throw verdict.error;
+    size = verdict.verdict.totalBytes;
+
+    const summary = parser.summary;
+    const loaded = seen.size;
+    entry = {
+      ...entry,
+      size,
+      status: 'finished',
+      finished: new Date(),
+      lines: summary.lines,
+      blank: summary.blank,
+      events: summary.events,
+      loaded,
+      inserted,
+      alreadyPresent: loaded - inserted,
+      duplicates: summary.events - loaded,
+      rejected: rejectedCount,
+      rejectedByReason,
+      eventsByCourse,
+      eventsWithoutCourse,
+      firstTime: summary.firstTime,
+      lastTime: summary.lastTime,
+    };
+    await ctx.ledger.bulkWrite([
+      { replaceOne: { filter: { _id: hash }, replacement: entry, upsert: true } },
+    ]);
+    return { path, file, hash, size, status: 'finished', entry };
+  } catch (error) {
+    const text = message(error);
+    // Take back what this run inserted (a tampered .gpg hands out altered plaintext before it
+    // fails): exactly the events stamped with this run's `_load_date`. Events that were already
+    // there (an earlier run, another delivery) keep their own `_load_date` and stay.
+    const removed = await ctx.tracking
+      .deleteMany({ _load_file: file, _load_date: started })
+      .then((r) => r.deletedCount)
+      .catch(() => 0);
+    entry = {
+      ...entry,
+      size,
+      inserted: inserted - removed,
+      rejected: rejectedCount,
+      rejectedByReason,
+      error: text,
+      rolledBack: removed,
+    };
+    await ctx.ledger
+      .bulkWrite([{ replaceOne: { filter: { _id: hash }, replacement: entry, upsert: true } }])
+      .catch(() => undefined);
+    return { path, file, hash, size, status: 'failed', entry, error: text };
+  }
+}
