@@ -1,10 +1,16 @@
 import type { CliCommand } from '../command.js';
 import { generateCommand } from './generate.js';
 import { importCommand } from './import.js';
+import { loadTrackingCommand } from './load-tracking.js';
 import { statusCommand } from './status.js';
 
 /**
  * Every command of the CLI, in the order `--help` lists them. A new command is one file in
  * this folder exporting a {@link CliCommand}, plus one line here.
  */
-export const COMMANDS: readonly CliCommand[] = [statusCommand, generateCommand, importCommand];
+export const COMMANDS: readonly CliCommand[] = [
+  statusCommand,
+  generateCommand,
+  importCommand,
+  loadTrackingCommand,
+];
