@@ -31,3 +31,37 @@ export type {
 } from './import-course-structure.js';
 export { parseUsageKey } from './usage-key.js';
 export type { ParsedUsageKey } from './usage-key.js';
+export { parseCourseConfig, readCourseConfig } from './course-config.js';
+export type { CourseConfig, CourseConfigFile, ParseCourseConfigOptions } from './course-config.js';
+export {
+  COURSE_TRACKING_INDEXES,
+  courseTrackingFilter,
+  enrichEvent,
+  extractCourseTracking,
+  MASTER_TRACKING_DATABASE,
+  TRACKING_COLLECTION,
+} from './extract-course-tracking.js';
+export type {
+  EventEnrichment,
+  ExtractCourseTrackingOptions,
+  ExtractCourseTrackingSummary,
+} from './extract-course-tracking.js';
+export { indexBlocks, lookupBlock, lookupUrlBlock, resolveEventBlock } from './resolve-block.js';
+export type {
+  BlockIndex,
+  EventBlock,
+  IndexedBlock,
+  StructureBlockFields,
+} from './resolve-block.js';
+export {
+  buildProblemIds,
+  PROBLEM_IDS_COLLECTION,
+  problemIdDocument,
+  USER_ID_MAP_COLLECTION,
+} from './problem-ids.js';
+export type {
+  BuildProblemIdsOptions,
+  BuildProblemIdsSummary,
+  ProblemIdDocument,
+} from './problem-ids.js';
+export { dayRange, startOfDay } from './zoned-day.js';
