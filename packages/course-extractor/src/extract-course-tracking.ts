@@ -81,22 +81,28 @@ export function courseTrackingFilter(
   };
 }
 
-/** Add `block` and `parent_data` to a copy of the event, when its block is known. */
-export function enrichEvent(
-  event: Document,
-  index: BlockIndex,
-): { readonly doc: Document; readonly enriched: boolean; readonly conflict: boolean } {
-  if (index.size === 0) return { doc: event, enriched: false, conflict: false };
+/** What {@link enrichEvent} did to an event. */
+export type EnrichResult =
+  /** `block` and `parent_data` were added. */
+  | 'enriched'
+  /** No block of the index is named by the event (or the index is empty). */
+  | 'no-block'
+  /** The event already has a field `block` or `parent_data` of its own: left as it is. */
+  | 'conflict';
+
+/**
+ * Add `block` and `parent_data` to an event document, in place, when its block is known
+ * (its original fields are never changed). Give it a copy (as read from a cursor), not a
+ * document you keep: adding two fields is much cheaper than copying the whole event.
+ */
+export function enrichEvent(event: Document, index: BlockIndex): EnrichResult {
+  if (index.size === 0) return 'no-block';
   const found = resolveEventBlock(index, event);
-  if (found === undefined) return { doc: event, enriched: false, conflict: false };
-  if (Object.hasOwn(event, 'block') || Object.hasOwn(event, 'parent_data')) {
-    return { doc: event, enriched: false, conflict: true };
-  }
-  return {
-    doc: { ...event, block: found.block, parent_data: found.parent_data },
-    enriched: true,
-    conflict: false,
-  };
+  if (found === undefined) return 'no-block';
+  if (Object.hasOwn(event, 'block') || Object.hasOwn(event, 'parent_data')) return 'conflict';
+  event['block'] = found.block;
+  event['parent_data'] = found.parent_data;
+  return 'enriched';
 }
 
 async function loadIndex(store: Store, database: string): Promise<BlockIndex> {
@@ -180,15 +186,16 @@ export async function extractCourseTracking(
       const course = typeof event['_course_id'] === 'string' ? event['_course_id'] : '';
       byCourse[course] = (byCourse[course] ?? 0) + 1;
       const result = enrichEvent(event, indexByCourse.get(course) ?? fallback);
-      if (result.enriched) withBlock++;
-      if (result.conflict) notEnriched++;
+      if (result === 'enriched') withBlock++;
+      else if (result === 'conflict') notEnriched++;
       if (onProgress !== undefined && read % batchSize === 0) onProgress({ read });
-      yield result.doc;
+      yield event;
     }
   }
+  // Indexes first: keying each document as it is written is cheaper than a backfill.
+  for (const spec of COURSE_TRACKING_INDEXES) await target.createIndex(spec);
   const written = await target.insertMany(enriched(), { ordered: false, batchSize });
   onProgress?.({ read });
-  for (const spec of COURSE_TRACKING_INDEXES) await target.createIndex(spec);
   let structureBlocks = 0;
   for (const index of new Set(indexByCourse.values())) structureBlocks += index.size;
   return {

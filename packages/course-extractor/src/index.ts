@@ -42,6 +42,7 @@ export {
   TRACKING_COLLECTION,
 } from './extract-course-tracking.js';
 export type {
+  EnrichResult,
   EventEnrichment,
   ExtractCourseTrackingOptions,
   ExtractCourseTrackingSummary,

@@ -126,6 +126,21 @@ function segmentsOf(url: string): string[] {
  */
 export function lookupUrlBlock(index: BlockIndex, url: string): IndexedBlock | undefined {
   if (!url.includes('/courses/')) return undefined;
+  // Events repeat the same few pages: remember the answers (bounded).
+  let cache = urlCache.get(index);
+  if (cache === undefined) urlCache.set(index, (cache = new Map()));
+  const cached = cache.get(url);
+  if (cached !== undefined) return cached ?? undefined;
+  if (cache.size >= MAX_CACHED_URLS) cache.clear();
+  const found = urlBlock(index, url);
+  cache.set(url, found ?? null);
+  return found;
+}
+
+const MAX_CACHED_URLS = 50_000;
+const urlCache = new WeakMap<BlockIndex, Map<string, IndexedBlock | null>>();
+
+function urlBlock(index: BlockIndex, url: string): IndexedBlock | undefined {
   const segments = segmentsOf(url);
   const courseware = segments.indexOf('courseware');
   if (courseware >= 0) {
@@ -164,7 +179,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function payloadOf(event: Record<string, unknown>): Record<string, unknown> | undefined {
   const payload = event['event'];
   if (isRecord(payload)) return payload;
-  if (typeof payload === 'string' && payload.startsWith('{')) {
+  // A JSON string is decoded only when it can name a block (not `{"POST": {}, "GET": {}}`).
+  if (typeof payload === 'string' && payload.startsWith('{') && payload.includes('id"')) {
     try {
       const decoded: unknown = JSON.parse(payload);
       return isRecord(decoded) ? decoded : undefined;
