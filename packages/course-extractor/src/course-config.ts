@@ -74,7 +74,10 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'object') return 'an object';
-  return `${typeof value} ${String(value)}`;
+  if (typeof value === 'number' || typeof value === 'boolean') {
+    return `${typeof value} ${String(value)}`;
+  }
+  return typeof value;
 }
 
 /**

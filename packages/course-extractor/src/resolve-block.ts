@@ -55,9 +55,7 @@ export function indexBlocks(blocks: Iterable<StructureBlockFields>): BlockIndex 
         display_name: typeof doc.display_name === 'string' ? doc.display_name : null,
       },
       parent_data:
-        typeof doc.parent_data === 'object' && doc.parent_data !== null
-          ? (doc.parent_data as ParentData)
-          : {},
+        typeof doc.parent_data === 'object' && doc.parent_data !== null ? doc.parent_data : {},
       children: Array.isArray(doc.children)
         ? doc.children.filter((c): c is string => typeof c === 'string')
         : [],
@@ -128,7 +126,10 @@ export function lookupUrlBlock(index: BlockIndex, url: string): IndexedBlock | u
   if (!url.includes('/courses/')) return undefined;
   // Events repeat the same few pages: remember the answers (bounded).
   let cache = urlCache.get(index);
-  if (cache === undefined) urlCache.set(index, (cache = new Map()));
+  if (cache === undefined) {
+    cache = new Map<string, IndexedBlock | null>();
+    urlCache.set(index, cache);
+  }
   const cached = cache.get(url);
   if (cached !== undefined) return cached ?? undefined;
   if (cache.size >= MAX_CACHED_URLS) cache.clear();
