@@ -1,6 +1,8 @@
 /**
  * @edx-data/course-extractor: the course structure of an edX course (the `parent_data`
- * chain of every block, and edx2bigquery's course axis), loaded into the course database.
+ * chain of every block, and edx2bigquery's course axis), loaded into the course database; and
+ * the course's tracking events, extracted from the master database by a course config and
+ * joined with that structure, with McGill's `problem_ids`.
  */
 export {
   buildCourseStructure,
