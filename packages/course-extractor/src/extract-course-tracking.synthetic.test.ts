@@ -17,7 +17,7 @@ import type { CourseTruth, GeneratedPackage } from '@edx-data/synthetic-data';
 import { loadTrackingLogs } from '@edx-data/tracking-loader';
 import { parseCourseConfig } from './course-config.js';
 import type { CourseConfig } from './course-config.js';
-import { extractCourseTracking } from './extract-course-tracking.js';
+import { courseTrackingFilter, extractCourseTracking } from './extract-course-tracking.js';
 import type { ExtractCourseTrackingSummary } from './extract-course-tracking.js';
 import { importCourseStructure } from './import-course-structure.js';
 import { buildProblemIds } from './problem-ids.js';
@@ -134,6 +134,17 @@ describe('extractCourseTracking on a generated package (3 courses, 10 days, ever
     expect(await tracking.countDocuments()).toBe(truth.events);
   });
 
+  it('reads the master (events without a course included) with an exact index range scan', () => {
+    const master = store.db('tracking_logs').collection('tracking') as unknown as {
+      explain?: (filter: Document) => { plan: string[]; exact: boolean };
+    };
+    const plan = master.explain?.(courseTrackingFilter(config));
+    expect(plan?.plan.join('\n')).toMatch(/SEARCH .* USING INDEX /);
+    expect(plan?.plan.join('\n')).not.toMatch(/^SCAN/m);
+    // Exact: every row the index gives is taken, none is filtered again in JavaScript.
+    expect(plan?.exact).toBe(true);
+  });
+
   it('takes no event of another course or outside the window', async () => {
     const tracking = store.db(config.database).collection('tracking');
     let checked = 0;
@@ -170,6 +181,7 @@ describe('extractCourseTracking on a generated package (3 courses, 10 days, ever
       }
     }
     expect(referencing).toBe(truth.blockEvents);
+    // 100% on this package (every reference is a block of the structure); 95% is the bar.
     expect(joined / truth.blockEvents).toBeGreaterThanOrEqual(0.95);
     expect(summary.withBlock).toBeGreaterThanOrEqual(joined);
   });
