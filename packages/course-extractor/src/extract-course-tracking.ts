@@ -155,7 +155,8 @@ export async function extractCourseTracking(
     .db(options.masterDatabase ?? MASTER_TRACKING_DATABASE)
     .collection(TRACKING_COLLECTION);
   const target = store.db(database).collection(TRACKING_COLLECTION);
-  const dropped = options.drop === true ? (await target.drop(), true) : false;
+  const dropped = options.drop === true;
+  if (dropped) await target.drop();
 
   // One structure index per database, each loaded once.
   const indexes = new Map<string, BlockIndex>();
