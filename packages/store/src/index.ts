@@ -1,4 +1,6 @@
 export { openStore, DEFAULT_STORE_LOCATION } from './open-store.js';
+/** The BSON ObjectId class both engines store and return (the `bson` package's ESM build). */
+export { ObjectId } from 'bson';
 export type { OpenStoreOptions } from './open-store.js';
 export {
   courseDatabaseName,

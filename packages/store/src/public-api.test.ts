@@ -6,6 +6,7 @@ describe('@edx-data/store public API', () => {
     expect(Object.keys(api).sort()).toEqual([
       'DEFAULT_STORE_LOCATION',
       'MAX_DATABASE_NAME_BYTES',
+      'ObjectId',
       'courseDatabaseName',
       'openStore',
       'validateCollectionName',

@@ -86,8 +86,18 @@ function encode(input: Document, layout: KeyLayout): EncodedDocument {
 
 /** Default number of documents per write transaction of the embedded engine. */
 const DEFAULT_BATCH_SIZE = 5000;
+/** Unordered batches of at least this many documents are written by the writer thread. */
+const BACKGROUND_MIN_BATCH = 500;
 /** A batch is also written once its documents reach this many BSON bytes. */
 const MAX_BATCH_BYTES = 16 * 2 ** 20;
+
+/** Compute the index keys of encoded documents again, for another key layout. */
+function rekey(docs: EncodedDocument[], layout: KeyLayout): void {
+  for (const doc of docs) {
+    const stored = decodeDocument(doc.bytes);
+    doc.keys = layout.paths.map(({ segments }) => pathKey(stored, segments));
+  }
+}
 
 interface Candidate {
   readonly rowid: number;
@@ -256,6 +266,13 @@ export class EmbeddedCollection<T extends Document = Document> implements Collec
     let batch: EncodedDocument[] = [];
     let batchBytes = 0;
 
+    const report = (index: number, id: unknown): void => {
+      duplicateCount++;
+      const duplicate: DuplicateKey = { index, id };
+      if (duplicates.length < MAX_REPORTED_DUPLICATES) duplicates.push(duplicate);
+      options.onDuplicate?.(duplicate);
+    };
+
     const flush = (): void => {
       if (batch.length === 0) return;
       const first = position - batch.length;
@@ -271,10 +288,7 @@ export class EmbeddedCollection<T extends Document = Document> implements Collec
           if (inserter.layout.signature !== layout.signature) {
             // An index was created while this batch was being read: key it again.
             layout = inserter.layout;
-            for (const doc of current) {
-              const stored = decodeDocument(doc.bytes);
-              doc.keys = layout.paths.map(({ segments }) => pathKey(stored, segments));
-            }
+            rekey(current, layout);
           }
           for (let i = 0; i < current.length; i++) {
             const doc = current[i] as EncodedDocument;
@@ -286,10 +300,7 @@ export class EmbeddedCollection<T extends Document = Document> implements Collec
               failure = this.duplicateError(file, meta, doc.id, first + i, insertedCount);
               return;
             }
-            duplicateCount++;
-            const duplicate: DuplicateKey = { index: first + i, id: doc.id };
-            if (duplicates.length < MAX_REPORTED_DUPLICATES) duplicates.push(duplicate);
-            options.onDuplicate?.(duplicate);
+            report(first + i, doc.id);
           }
         });
       } catch (error) {
@@ -298,21 +309,126 @@ export class EmbeddedCollection<T extends Document = Document> implements Collec
       if (failure) throw failure;
     };
 
-    for await (const doc of docs) {
-      if (!isPlainObject(doc)) {
-        throw new UsageError(
-          'E_USAGE',
-          `insertMany into ${this.namespace}: document ${position} is not an object`,
-        );
+    // Large unordered batches go to the database's writer thread; while it writes one batch,
+    // this thread encodes the next (at most two batches in flight).
+    const inFlight: Promise<void>[] = [];
+    const flushInBackground = async (): Promise<void> => {
+      const first = position - batch.length;
+      const current = batch;
+      batch = [];
+      batchBytes = 0;
+      const written = this.writeInBackground(current, layout).then((result) => {
+        layout = result.layout;
+        insertedCount += result.inserted;
+        for (const i of result.refused) report(first + i, (current[i] as EncodedDocument).id);
+      });
+      inFlight.push(written);
+      // Keep the rejection handled until it is awaited below.
+      written.catch(() => undefined);
+      if (inFlight.length >= 2) await inFlight.shift();
+    };
+
+    const background = !ordered;
+    try {
+      for await (const doc of docs) {
+        if (!isPlainObject(doc)) {
+          throw new UsageError(
+            'E_USAGE',
+            `insertMany into ${this.namespace}: document ${position} is not an object`,
+          );
+        }
+        const encoded = encode(doc, layout);
+        batch.push(encoded);
+        batchBytes += encoded.bytes.length;
+        position++;
+        if (batch.length >= batchSize || batchBytes >= MAX_BATCH_BYTES) {
+          if (background && batch.length >= BACKGROUND_MIN_BATCH) await flushInBackground();
+          else {
+            // Batches are written in input order: the earlier ones first.
+            await Promise.all(inFlight.splice(0));
+            flush();
+          }
+        }
       }
-      const encoded = encode(doc, layout);
-      batch.push(encoded);
-      batchBytes += encoded.bytes.length;
-      position++;
-      if (batch.length >= batchSize || batchBytes >= MAX_BATCH_BYTES) flush();
+      if (background && batch.length >= BACKGROUND_MIN_BATCH) await flushInBackground();
+      else {
+        await Promise.all(inFlight.splice(0));
+        flush();
+      }
+    } finally {
+      await Promise.allSettled(inFlight);
     }
-    flush();
+    await Promise.all(inFlight);
     return { insertedCount, duplicateCount, duplicates };
+  }
+
+  /**
+   * Write a batch in one transaction of the writer thread. Returns how many rows were
+   * inserted, the positions (in `current`) of those refused as duplicates, and the key
+   * layout used (the batch is keyed again, and sent again, when an index appeared).
+   */
+  private async writeInBackground(
+    current: EncodedDocument[],
+    startLayout: KeyLayout,
+  ): Promise<{ inserted: number; refused: number[]; layout: KeyLayout }> {
+    let layout = startLayout;
+    for (let attempt = 0; ; attempt++) {
+      const file = this.writable();
+      let meta = file.collection(this.name);
+      if (!meta) meta = file.transaction(() => file.createCollection(this.name));
+      const latest = keyLayout(meta);
+      if (latest.signature !== layout.signature) {
+        layout = latest;
+        rekey(current, layout);
+      }
+      const total = current.reduce((sum, doc) => sum + doc.bytes.length, 0);
+      // Its own memory (not Node's shared pool), so that it can be transferred.
+      const bytes = new Uint8Array(new ArrayBuffer(total));
+      const offsets = new Uint32Array(current.length + 1);
+      const width = layout.paths.length;
+      const keys: (string | null)[] = new Array<string | null>(current.length * width);
+      const nullColumns = new Set<string>();
+      let offset = 0;
+      for (let i = 0; i < current.length; i++) {
+        const doc = current[i] as EncodedDocument;
+        bytes.set(doc.bytes, offset);
+        offsets[i] = offset;
+        offset += doc.bytes.length;
+        for (let j = 0; j < width; j++) {
+          const key = doc.keys[j] ?? null;
+          keys[i * width + j] = key;
+          const column = (layout.paths[j] as KeyLayout['paths'][number]).key;
+          if (key === null && !column.hasNull) nullColumns.add(column.column);
+        }
+      }
+      offsets[current.length] = offset;
+      const outcome = await file
+        .bulk()
+        .insert({
+          table: meta.table,
+          columns: layout.paths.map(({ key }) => key.column),
+          ids: current.map((doc) => doc.idKey),
+          bytes,
+          offsets,
+          keys,
+          nullColumns: [...nullColumns],
+        })
+        .catch((error: unknown) => {
+          throw this.wrap('insert into')(error);
+        });
+      if (outcome.kind === 'done') {
+        const refused: number[] = [];
+        let inserted = 0;
+        for (let i = 0; i < current.length; i++) {
+          if (outcome.inserted[i] === 1) inserted++;
+          else refused.push(i);
+        }
+        return { inserted, refused, layout };
+      }
+      if (attempt >= 3) {
+        throw new StoreError('E_STORE', `the indexes of ${this.namespace} keep changing`);
+      }
+    }
   }
 
   private candidates(

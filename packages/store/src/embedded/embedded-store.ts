@@ -58,14 +58,16 @@ class EmbeddedDatabase implements Database, DatabaseHandle {
     }
   }
 
-  /** Close the file (the store is closing, or the database is being dropped). */
-  close(): void {
-    this.handle?.close();
+  /** Close the file (the store is closing), after the writer thread has finished. */
+  async close(): Promise<void> {
+    const handle = this.handle;
     this.handle = null;
     this.collections.clear();
+    await handle?.closeAsync();
   }
 
-  destroy(): boolean {
+  async destroy(): Promise<boolean> {
+    await this.handle?.bulkIdle();
     const existed = existsSync(this.path);
     const file = this.handle ?? (existed ? SqliteFile.open(this.path, false) : null);
     this.handle = null;
@@ -151,15 +153,15 @@ export class EmbeddedStore implements Store {
       this.databases.get(name) ??
       new EmbeddedDatabase(this, name, join(this.location, name + FILE_SUFFIX));
     this.databases.delete(name);
-    return Promise.resolve(database.destroy());
+    return database.destroy();
   }
 
-  close(): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    for (const database of this.databases.values()) database.close();
-    this.databases.clear();
+  async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
-    return Promise.resolve();
+    const databases = [...this.databases.values()];
+    this.databases.clear();
+    await Promise.all(databases.map((database) => database.close()));
   }
 }
 

@@ -32,11 +32,12 @@ afterAll(() => {
 function runAndKill(
   dbName: string,
   killAtBatch: number,
+  mode: 'ordered' | 'unordered',
 ): Promise<{ signal: NodeJS.Signals | null; lastBatch: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [join(here, '..', 'test-support', 'kill-writer.mjs'), join(dir, 'store'), dbName],
+      [join(here, '..', 'test-support', 'kill-writer.mjs'), join(dir, 'store'), dbName, mode],
       {
         cwd: packageRoot,
         stdio: ['ignore', 'pipe', 'inherit'],
@@ -65,34 +66,38 @@ function runAndKill(
 
 describe('embedded engine killed mid-write', () => {
   it.each([
-    ['early', 17],
-    ['late', 121],
-  ])('keeps only whole batches when SIGKILLed %s (batch %i)', async (label, killAtBatch) => {
-    const dbName = `kill_${label}`;
-    const { signal, lastBatch } = await runAndKill(dbName, killAtBatch);
-    expect(signal).toBe('SIGKILL');
-    expect(lastBatch).toBeGreaterThanOrEqual(killAtBatch);
+    ['early', 17, 'ordered'],
+    ['late', 121, 'ordered'],
+    ['on the writer thread', 60, 'unordered'],
+  ] as const)(
+    'keeps only whole batches when SIGKILLed %s (batch %i, %s)',
+    async (label, killAtBatch, mode) => {
+      const dbName = `kill_${label.replaceAll(' ', '_')}`;
+      const { signal, lastBatch } = await runAndKill(dbName, killAtBatch, mode);
+      expect(signal).toBe('SIGKILL');
+      expect(lastBatch).toBeGreaterThanOrEqual(killAtBatch);
 
-    // SQLite's own check of the file after the crash.
-    const raw = new BetterSqlite3(join(dir, 'store', `${dbName}.sqlite`));
-    expect(raw.pragma('integrity_check', { simple: true })).toBe('ok');
-    raw.close();
+      // SQLite's own check of the file after the crash.
+      const raw = new BetterSqlite3(join(dir, 'store', `${dbName}.sqlite`));
+      expect(raw.pragma('integrity_check', { simple: true })).toBe('ok');
+      raw.close();
 
-    const store = await openEmbeddedStore(join(dir, 'store'));
-    const events = store.db(dbName).collection('events');
-    const count = await events.countDocuments();
-    expect(count % 1000).toBe(0);
-    expect(count).toBeGreaterThan(0);
-    expect(count).toBeLessThan(200_000);
-    const batches = await events
-      .aggregate([{ $group: { _id: '$batch', n: { $sum: 1 } } }, { $sort: { _id: 1 } }])
-      .toArray();
-    // Every committed batch is whole, and they are the first ones, in order.
-    expect(batches.map((b) => b['n'])).toEqual(batches.map(() => 1000));
-    expect(batches.map((b) => b['_id'])).toEqual(batches.map((_, i) => i));
-    // The store still takes writes after the crash.
-    await events.insertOne({ _id: 'after-crash', batch: -1 });
-    expect(await events.countDocuments({ _id: 'after-crash' })).toBe(1);
-    await store.close();
-  });
+      const store = await openEmbeddedStore(join(dir, 'store'));
+      const events = store.db(dbName).collection('events');
+      const count = await events.countDocuments();
+      expect(count % 1000).toBe(0);
+      expect(count).toBeGreaterThan(0);
+      expect(count).toBeLessThan(200_000);
+      const batches = await events
+        .aggregate([{ $group: { _id: '$batch', n: { $sum: 1 } } }, { $sort: { _id: 1 } }])
+        .toArray();
+      // Every committed batch is whole, and they are the first ones, in order.
+      expect(batches.map((b) => b['n'])).toEqual(batches.map(() => 1000));
+      expect(batches.map((b) => b['_id'])).toEqual(batches.map((_, i) => i));
+      // The store still takes writes after the crash.
+      await events.insertOne({ _id: 'after-crash', batch: -1 });
+      expect(await events.countDocuments({ _id: 'after-crash' })).toBe(1);
+      await store.close();
+    },
+  );
 });

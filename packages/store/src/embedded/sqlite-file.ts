@@ -6,6 +6,7 @@
 import { chmodSync, closeSync, existsSync, openSync, unlinkSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { StoreError } from '@edx-data/core';
+import { BulkWriter } from './bulk-writer.js';
 import type { KeyColumn } from './query-plan.js';
 import type { IndexInfo, IndexSpec } from '../types.js';
 
@@ -60,7 +61,8 @@ function configure(connection: Connection): void {
   connection.pragma('synchronous = NORMAL');
   connection.pragma('busy_timeout = 30000');
   connection.pragma('foreign_keys = OFF');
-  connection.pragma('cache_size = -65536');
+  // 16 MiB: the writer thread (bulk-writer.ts) has the big cache, for bulk loads.
+  connection.pragma('cache_size = -16384');
   connection.pragma('temp_store = FILE');
   // Checkpoint the WAL every ~40 MB instead of every 4 MB: bulk loads rewrite hot index
   // pages many times, and each checkpoint copies and syncs them again.
@@ -86,6 +88,7 @@ export class SqliteFile {
   private readonly collections = new Map<string, CollectionMeta>();
   private dataVersion = -1;
   private closed = false;
+  private bulkWriter: BulkWriter | undefined;
 
   private constructor(path: string, writer: Connection) {
     this.path = path;
@@ -308,8 +311,31 @@ export class SqliteFile {
       throw new StoreError('E_STORE_CLOSED', `the store database ${this.path} is closed`);
   }
 
+  /** The writer thread for large unordered inserts (started on first use). */
+  bulk(): BulkWriter {
+    this.assertOpen();
+    this.bulkWriter ??= new BulkWriter(this.path);
+    return this.bulkWriter;
+  }
+
+  /** Resolves when the writer thread (if any) has written everything it was sent. */
+  async bulkIdle(): Promise<void> {
+    await this.bulkWriter?.idle();
+  }
+
+  /** Let the writer thread finish and stop it, then close. */
+  async closeAsync(): Promise<void> {
+    const writer = this.bulkWriter;
+    this.bulkWriter = undefined;
+    await writer?.close();
+    this.close();
+  }
+
   close(): void {
     if (this.closed) return;
+    // Without closeAsync: the thread ends when its pending batches (if any) are written.
+    void this.bulkWriter?.close();
+    this.bulkWriter = undefined;
     this.closed = true;
     for (const reader of this.idleReaders) reader.close();
     this.idleReaders.length = 0;

@@ -1,9 +1,10 @@
 // Child process of the kill test: inserts 200,000 documents in batches of 1,000 through the
 // built store (dist), printing the number of each batch it starts to fill. The parent kills
-// it with SIGKILL somewhere in the middle.
+// it with SIGKILL somewhere in the middle. With a third argument `unordered`, the batches are
+// unordered inserts, which the embedded engine writes on its writer thread.
 import { openStore } from '@edx-data/store';
 
-const [location, dbName] = process.argv.slice(2);
+const [location, dbName, mode] = process.argv.slice(2);
 const store = await openStore(location);
 const collection = store.db(dbName).collection('events');
 
@@ -22,6 +23,9 @@ async function* documents() {
   }
 }
 
-const result = await collection.insertMany(documents(), { batchSize: 1000 });
+const result = await collection.insertMany(documents(), {
+  batchSize: 1000,
+  ordered: mode !== 'unordered',
+});
 process.stdout.write(`done ${result.insertedCount}\n`);
 await store.close();
