@@ -215,6 +215,87 @@ describe('loadTrackingLogs', () => {
     });
   }, 60_000);
 
+  it('counts exactly the same events delivered again under another name, repeated lines included', async () => {
+    const truth = pkg.groundTruth.events.files.find((f) => f.duplicateLines.length > 0)!;
+    const original = join(pkg.dir, truth.file);
+    await mkdir(join(root, 'renamed'), { recursive: true });
+    const renamed = join(root, 'renamed', 'redelivered-edx-events.log.gz');
+    await writeFile(renamed, await readFile(original));
+    await withStore('renamed', async (store) => {
+      await loadTrackingLogs([original], store, { batchSize: 7 });
+      const again = await loadTrackingLogs([renamed], store, { batchSize: 7 });
+      // Same bytes: the ledger knows the content hash and skips it.
+      expect(again.files[0]?.status).toBe('skipped');
+      // The same lines in a different file (one more line at the top): all already present.
+      const text = gunzipSync(await readFile(original)).toString('utf8');
+      const extra = `{"event_type": "extra", "time": "2014-01-01T00:00:00Z"}\n`;
+      const plain = join(root, 'renamed', 'redelivered-edx-events.log');
+      await writeFile(plain, extra + text);
+      const moved = await loadTrackingLogs([plain], store, { batchSize: 7 });
+      expect(moved.files[0]?.entry).toMatchObject({
+        status: 'finished',
+        events: truth.events + 1,
+        loaded: truth.uniqueEvents + 1,
+        inserted: 1,
+        alreadyPresent: truth.uniqueEvents,
+        duplicates: truth.duplicateLines.length,
+        eventsByCourse: truth.eventsByCourse,
+        eventsWithoutCourse: truth.eventsWithoutCourse + 1,
+      });
+      const names = (await db(store).listCollections()).map((c) => c.name);
+      expect(names.filter((n) => n.startsWith('tracking_scratch_'))).toEqual([]);
+      expect(await db(store).collection(TRACKING_COLLECTION).countDocuments()).toBe(
+        truth.uniqueEvents + 1,
+      );
+    });
+  }, 60_000);
+
+  it('loads a large file in batches written on the writer thread, with the same counts', async () => {
+    const truths = pkg.groundTruth.events.files;
+    const texts = await Promise.all(
+      truths.map(async (t) => gunzipSync(await readFile(join(pkg.dir, t.file))).toString('utf8')),
+    );
+    await mkdir(join(root, 'big'), { recursive: true });
+    const big = join(root, 'big', 'all-days.log');
+    await writeFile(big, texts.join(''));
+    const sum = (f: (t: (typeof truths)[number]) => number): number =>
+      truths.reduce((total, t) => total + f(t), 0);
+    const byCourse: Record<string, number> = {};
+    for (const t of truths) {
+      for (const [course, n] of Object.entries(t.eventsByCourse)) {
+        byCourse[course] = (byCourse[course] ?? 0) + n;
+      }
+    }
+    expect(sum((t) => t.events)).toBeGreaterThan(1500);
+    await withStore('big', async (store) => {
+      const result = await loadTrackingLogs([big], store, { batchSize: 600 });
+      expect(result.files[0]?.entry).toMatchObject({
+        status: 'finished',
+        events: sum((t) => t.events),
+        loaded: sum((t) => t.uniqueEvents),
+        inserted: sum((t) => t.uniqueEvents),
+        duplicates: sum((t) => t.duplicateLines.length),
+        rejected: sum((t) => t.rejectedLines.length),
+        eventsByCourse: byCourse,
+      });
+      const tracking = db(store).collection(TRACKING_COLLECTION);
+      expect(await tracking.countDocuments()).toBe(sum((t) => t.uniqueEvents));
+      for (const [course, n] of Object.entries(byCourse)) {
+        expect(await tracking.countDocuments({ _course_id: course })).toBe(n);
+      }
+      // Loading it again under another name: every event is already there.
+      const copy = join(root, 'big', 'all-days-again.log');
+      await writeFile(copy, texts.join('') + '\n');
+      const again = await loadTrackingLogs([copy], store, { batchSize: 600 });
+      expect(again.files[0]?.entry).toMatchObject({
+        inserted: 0,
+        alreadyPresent: sum((t) => t.uniqueEvents),
+        loaded: sum((t) => t.uniqueEvents),
+        eventsByCourse: byCourse,
+      });
+    });
+  }, 120_000);
+
   it('fails a file with more rejected lines than maxRejects and leaves it loading', async () => {
     const truth = pkg.groundTruth.events.files.find((f) => f.rejectedLines.length > 0)!;
     await withStore('max-rejects', async (store) => {

@@ -10,6 +10,7 @@ import { basename } from 'node:path';
 import { InputError, openInput, readLines, UsageError } from '@edx-data/core';
 import type { PassphraseProvider } from '@edx-data/core';
 import type { Collection, Document, Store } from '@edx-data/store';
+import { DistinctCounter } from './distinct-counter.js';
 import { parseTrackingLog } from './parse-tracking-log.js';
 import type { TrackingEvent } from './parse-tracking-line.js';
 
@@ -18,6 +19,8 @@ export const TRACKING_DATABASE = 'tracking_logs';
 export const TRACKING_COLLECTION = 'tracking';
 export const TRACKING_LEDGER_COLLECTION = 'tracking_imported';
 export const TRACKING_REJECTED_COLLECTION = 'tracking_rejected';
+/** Prefix of the per-file scratch collections that exist only while a file loads. */
+export const TRACKING_SCRATCH_PREFIX = 'tracking_scratch_';
 
 /** The indexes created (once, before loading) on `tracking`. */
 export const TRACKING_INDEXES: readonly Readonly<Record<string, 1>>[] = [
@@ -172,6 +175,7 @@ export async function loadTrackingLogs(
       tracking: db.collection<TrackingEvent & Document>(TRACKING_COLLECTION),
       ledger,
       rejectedCollection: db.collection<TrackingRejectedDocument>(TRACKING_REJECTED_COLLECTION),
+      scratch: (hash) => db.collection(`${TRACKING_SCRATCH_PREFIX}${hash.slice(0, 16)}`),
       batchSize,
       maxRejects,
       options,
@@ -194,6 +198,8 @@ interface LoadContext {
   readonly tracking: Collection<TrackingEvent & Document>;
   readonly ledger: Collection<TrackingLedgerEntry>;
   readonly rejectedCollection: Collection<TrackingRejectedDocument>;
+  /** The scratch collection of the file with this content hash (see `DistinctCounter`). */
+  readonly scratch: (hash: string) => Collection;
   readonly batchSize: number;
   readonly maxRejects: number | undefined;
   readonly options: LoadTrackingLogsOptions;
@@ -250,11 +256,7 @@ async function loadOneFile(
   ]);
 
   const rejectedByReason: Record<string, number> = {};
-  const eventsByCourse: Record<string, number> = {};
-  let eventsWithoutCourse = 0;
   let rejectedCount = 0;
-  let inserted = 0;
-  const seen = new Set<string>();
   let pendingRejects: TrackingRejectedDocument[] = [];
   const reject = (line: number, reason: string, detail: string, raw: string): void => {
     rejectedCount += 1;
@@ -267,6 +269,8 @@ async function loadOneFile(
     pendingRejects = [];
     await ctx.rejectedCollection.insertMany(docs, { ordered: false });
   };
+  const counter = new DistinctCounter(ctx.tracking, ctx.scratch(hash), file);
+  await counter.reset();
 
   const controller = new AbortController();
   try {
@@ -298,22 +302,30 @@ async function loadOneFile(
       },
     });
     let batch: (TrackingEvent & Document)[] = [];
+    // Up to two batches are being written while the next one is read and parsed (the
+    // embedded engine writes on its writer thread, MongoDB on the server); a failure is kept
+    // and thrown at the next flush.
+    const writing: Promise<void>[] = [];
+    let writeFailure: { error: unknown } | undefined;
+    const settle = async (keep: number): Promise<void> => {
+      while (writing.length > keep) await writing.shift();
+      if (writeFailure !== undefined) throw writeFailure.error;
+    };
     const flush = async (): Promise<void> => {
+      await settle(1);
       if (batch.length > 0) {
         const docs = batch;
         batch = [];
-        const result = await ctx.tracking.insertMany(docs, { ordered: false });
-        inserted += result.insertedCount;
+        writing.push(
+          counter.insert(docs).catch((error: unknown) => {
+            writeFailure ??= { error };
+          }),
+        );
       }
       await flushRejects();
     };
     try {
       for await (const event of parser) {
-        if (!seen.has(event._id)) {
-          seen.add(event._id);
-          if (event._course_id === null) eventsWithoutCourse += 1;
-          else eventsByCourse[event._course_id] = (eventsByCourse[event._course_id] ?? 0) + 1;
-        }
         batch.push(event);
         if (ctx.maxRejects !== undefined && rejectedCount > ctx.maxRejects) break;
         if (batch.length >= ctx.batchSize || pendingRejects.length >= ctx.batchSize) await flush();
@@ -326,8 +338,10 @@ async function loadOneFile(
         );
       }
       await flush();
+      await settle(0);
     } catch (error) {
       controller.abort(error);
+      await Promise.all(writing);
       await flushRejects().catch(() => undefined);
       throw error;
     }
@@ -335,8 +349,10 @@ async function loadOneFile(
     if (!verdict.ok) throw verdict.error;
     size = verdict.verdict.totalBytes;
 
+    await counter.reset();
     const summary = parser.summary;
-    const loaded = seen.size;
+    const { inserted, alreadyPresent, eventsByCourse, eventsWithoutCourse } = counter;
+    const loaded = inserted + alreadyPresent;
     entry = {
       ...entry,
       size,
@@ -347,7 +363,7 @@ async function loadOneFile(
       events: summary.events,
       loaded,
       inserted,
-      alreadyPresent: loaded - inserted,
+      alreadyPresent,
       duplicates: summary.events - loaded,
       rejected: rejectedCount,
       rejectedByReason,
@@ -365,6 +381,7 @@ async function loadOneFile(
     // Take back what this run inserted (a tampered .gpg hands out altered plaintext before it
     // fails): exactly the events stamped with this run's `_load_date`. Events that were already
     // there (an earlier run, another delivery) keep their own `_load_date` and stay.
+    await counter.reset().catch(() => undefined);
     const removed = await ctx.tracking
       .deleteMany({ _load_file: file, _load_date: started })
       .then((r) => r.deletedCount)
@@ -372,7 +389,7 @@ async function loadOneFile(
     entry = {
       ...entry,
       size,
-      inserted: inserted - removed,
+      inserted: counter.inserted - removed,
       rejected: rejectedCount,
       rejectedByReason,
       error: text,

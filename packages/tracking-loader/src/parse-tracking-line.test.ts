@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ObjectId } from '@edx-data/store';
 import { describe, expect, it } from 'vitest';
 import { parseEventTime, parseTrackingLine } from './parse-tracking-line.js';
 import type { ParsedLine, RejectedLine, TrackingEvent } from './parse-tracking-line.js';
@@ -17,7 +18,9 @@ function rej(result: ParsedLine): RejectedLine {
 }
 
 const T = '"time": "2014-05-02T16:02:25.143912+00:00"';
-const sha1 = (s: string): string => createHash('sha1').update(s).digest('hex');
+/** The expected `_id` (as hex): 1399046545 = 2014-05-02T16:02:25Z in seconds, then SHA-1. */
+const idOf = (s: string, seconds = 1399046545): string =>
+  seconds.toString(16).padStart(8, '0') + createHash('sha1').update(s).digest('hex').slice(0, 16);
 
 describe('parseEventTime', () => {
   it.each([
@@ -64,7 +67,7 @@ describe('parseTrackingLine', () => {
       event: { course_id: 'course-v1:A+B+C', mode: 'audit' },
       time: '2014-05-02T16:02:25.143912+00:00',
       context: { course_id: 'A/B/C', user_id: 4 },
-      _id: sha1(text),
+      _id: new ObjectId(idOf(text)),
       _time: new Date('2014-05-02T16:02:25.143Z'),
       _course_id: 'course-v1:A+B+C',
       _course_id_legacy: 'A/B/C',
@@ -99,7 +102,7 @@ describe('parseTrackingLine', () => {
     const e = ev(parseTrackingLine(text, ctx));
     expect(e.event_type).toBe('x');
     expect(e._prefix).toBe(prefix);
-    expect(e._id).toBe(sha1(text));
+    expect(e._id.toHexString()).toBe(idOf(text));
   });
 
   it('strips a trailing comma and whitespace (ELAT JSON-array lines) and a trailing CR', () => {
@@ -109,8 +112,8 @@ describe('parseTrackingLine', () => {
       expect(e.event_type).toBe('x');
       expect(e._prefix).toBeUndefined();
     }
-    expect(ev(parseTrackingLine(`${base}\r`, ctx))._id).toBe(sha1(base));
-    expect(ev(parseTrackingLine(`${base},`, ctx))._id).toBe(sha1(`${base},`));
+    expect(ev(parseTrackingLine(`${base}\r`, ctx))._id.toHexString()).toBe(idOf(base));
+    expect(ev(parseTrackingLine(`${base},`, ctx))._id.toHexString()).toBe(idOf(`${base},`));
   });
 
   it('skips blank and # comment lines', () => {
@@ -204,9 +207,23 @@ describe('parseTrackingLine', () => {
   it('gives identical lines identical _ids, and different lines different ones', () => {
     const a = `{"event_type": "a", ${T}}`;
     const b = `{"event_type": "b", ${T}}`;
-    const id = (t: string, line: number): string => ev(parseTrackingLine(t, { ...ctx, line }))._id;
+    const id = (t: string, line: number): string =>
+      ev(parseTrackingLine(t, { ...ctx, line }))._id.toHexString();
     expect(id(a, 1)).toBe(id(a, 2));
     expect(id(a, 1)).not.toBe(id(b, 1));
-    expect(id(a, 1)).toMatch(/^[0-9a-f]{40}$/);
+    expect(id(a, 1)).toMatch(/^[0-9a-f]{24}$/);
+  });
+
+  it('puts the time first in the _id, so that ids sort by time (clamped to 1970–2106)', () => {
+    const at = (time: string): string =>
+      ev(parseTrackingLine(`{"time": "${time}"}`, ctx))._id.toHexString();
+    expect(at('2014-05-02T16:02:25Z')).toBe(idOf('{"time": "2014-05-02T16:02:25Z"}'));
+    expect(at('2014-05-02T16:02:25.999Z').slice(0, 8)).toBe('5363c191');
+    expect(at('2014-05-02T16:02:26Z') > at('2014-05-02T16:02:25.999Z')).toBe(true);
+    expect(at('1969-12-31T23:59:59Z').slice(0, 8)).toBe('00000000');
+    expect(at('2200-01-01T00:00:00Z').slice(0, 8)).toBe('ffffffff');
+    expect(
+      ev(parseTrackingLine(`{"time": "2014-05-02T16:02:25Z"}`, ctx))._id.getTimestamp(),
+    ).toEqual(new Date('2014-05-02T16:02:25Z'));
   });
 });

@@ -4,6 +4,7 @@
  */
 import { hash } from 'node:crypto';
 import { courseIdOfEvent } from '@edx-data/core';
+import { ObjectId } from '@edx-data/store';
 import type { EventCourseId, EventCourseIdSource } from '@edx-data/core';
 
 /** Why a line was not loaded. */
@@ -39,8 +40,13 @@ export interface RejectedLine {
 
 /** The fields the parser adds beside the original ones. They all start with `_`. */
 export interface AddedFields {
-  /** SHA-1 (hex) of the line text as read (a trailing `\r` removed): a repeated line has the same `_id`. */
-  _id: string;
+  /**
+   * The event's identity, a function of the line text alone (see {@link eventId}): the `time`
+   * in whole seconds (4 bytes) then the first 8 bytes of the SHA-1 of the line as read (a
+   * trailing `\r` removed). A repeated or re-delivered line has the same `_id`; ids sort by
+   * time, so the inserts of a day's log land at the end of the `_id` index, not all over it.
+   */
+  _id: ObjectId;
   /** `time` as a Date (UTC; a time without a zone is UTC; millisecond precision). */
   _time: Date;
   /** Canonical course key (`course-v1:Org+Course+Run`, or `ccx-v1:…`), or null. */
@@ -206,6 +212,20 @@ export function parseEventTime(value: unknown): Date | null {
   return new Date(t);
 }
 
+/**
+ * The `_id` of the event on `line` whose `time` is `time`: an ObjectId made of the time in
+ * seconds since 1970 (clamped to the 4 bytes an ObjectId has: 1970–2106) and the first 8
+ * bytes of the line's SHA-1. Two different lines collide only when they fall in the same
+ * second and share 64 bits of SHA-1.
+ */
+export function eventId(line: string, time: Date): ObjectId {
+  const bytes = Buffer.allocUnsafe(12);
+  const seconds = Math.floor(time.getTime() / 1000);
+  bytes.writeUInt32BE(Math.min(Math.max(seconds, 0), 0xffffffff), 0);
+  hash('sha1', line, 'buffer').copy(bytes, 4, 0, 8);
+  return new ObjectId(bytes);
+}
+
 /** `context.course_id` text → core's answer for it; bounded. */
 const contextCourseCache = new Map<string, EventCourseId | null>();
 const MAX_CACHED_COURSE_IDS = 10_000;
@@ -308,7 +328,7 @@ export function parseTrackingLine(text: string, ctx: LineContext): ParsedLine {
   }
 
   const out = event as TrackingEvent;
-  out._id = hash('sha1', line, 'hex');
+  out._id = eventId(line, time);
   out._time = time;
 
   const payload = event['event'];

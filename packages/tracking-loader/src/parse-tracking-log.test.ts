@@ -90,7 +90,7 @@ describe('parseTrackingLog', () => {
 
   it('gives an empty summary for no lines', async () => {
     const parser = parseTrackingLog(linesOf([]), { file: 'empty.log' });
-    for await (const e of parser) throw new Error(`unexpected ${e._id}`);
+    for await (const e of parser) throw new Error(`unexpected ${e._id.toHexString()}`);
     expect([parser.summary.lines, parser.summary.firstTime, parser.summary.lastTime]).toEqual([
       0,
       null,

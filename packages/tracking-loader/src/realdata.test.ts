@@ -88,7 +88,8 @@ describe.skipIf(!HAS_REALDATA)('the tracking logs of the shared real data', () =
     for (const e of events) {
       expect(e._load_file).toBe(file);
       expect(e._time).toBeInstanceOf(Date);
-      expect(e._id).toMatch(/^[0-9a-f]{40}$/);
+      expect(e._id.toHexString()).toMatch(/^[0-9a-f]{24}$/);
+      expect(e._id.getTimestamp().getTime()).toBe(Math.floor(e._time.getTime() / 1000) * 1000);
       // The cached context lookup gives core's answer.
       const id = courseIdOfEvent(e);
       expect([e._course_id, e._course_id_legacy, e._course_id_source]).toEqual([

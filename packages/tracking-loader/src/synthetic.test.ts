@@ -61,18 +61,20 @@ describe('a generated month (2 courses, 40 learners, 30 days, seed 5, every quir
   it('per file: distinct _ids = unique events; repeated lines have the _id of the line before', () => {
     for (const truth of pkg.groundTruth.events.files) {
       const { events } = parsed.get(truth.file)!;
-      expect(new Set(events.map((e) => e._id)).size, truth.file).toBe(truth.uniqueEvents);
+      expect(new Set(events.map((e) => e._id.toHexString())).size, truth.file).toBe(
+        truth.uniqueEvents,
+      );
       const seen = new Set<string>();
       const repeated: number[] = [];
       for (const e of events) {
-        if (seen.has(e._id)) repeated.push(e._load_line);
-        seen.add(e._id);
+        if (seen.has(e._id.toHexString())) repeated.push(e._load_line);
+        seen.add(e._id.toHexString());
       }
       expect(repeated).toEqual(truth.duplicateLines);
       for (const line of truth.duplicateLines) {
         const copy = events.find((e) => e._load_line === line)!;
         const before = events.find((e) => e._load_line === line - 1)!;
-        expect(copy._id).toBe(before._id);
+        expect(copy._id.toHexString()).toBe(before._id.toHexString());
       }
     }
   });
@@ -84,8 +86,8 @@ describe('a generated month (2 courses, 40 learners, 30 days, seed 5, every quir
       let without = 0;
       const seen = new Set<string>();
       for (const e of events) {
-        if (seen.has(e._id)) continue;
-        seen.add(e._id);
+        if (seen.has(e._id.toHexString())) continue;
+        seen.add(e._id.toHexString());
         if (e._course_id === null) without += 1;
         else byCourse[e._course_id] = (byCourse[e._course_id] ?? 0) + 1;
       }
@@ -99,8 +101,8 @@ describe('a generated month (2 courses, 40 learners, 30 days, seed 5, every quir
     for (const { events } of parsed.values()) {
       const seen = new Set<string>();
       for (const e of events) {
-        if (seen.has(e._id) || e._course_id === null) continue;
-        seen.add(e._id);
+        if (seen.has(e._id.toHexString()) || e._course_id === null) continue;
+        seen.add(e._id.toHexString());
         const days = byCourseDay.get(e._course_id) ?? new Map<string, number>();
         byCourseDay.set(e._course_id, days);
         const day = e._time.toISOString().slice(0, 10);

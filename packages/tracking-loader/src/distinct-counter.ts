@@ -1,0 +1,124 @@
+/**
+ * Counting the distinct events of a file while it loads, in bounded memory: the store itself
+ * remembers what was seen (every event is in `tracking` under its `_id` once inserted), so
+ * nothing per event is kept in the process, whatever the size of the file.
+ */
+import { StoreError } from '@edx-data/core';
+import type { Collection, Document } from '@edx-data/store';
+import type { TrackingEvent } from './parse-tracking-line.js';
+
+type EventDocument = TrackingEvent & Document;
+
+/** Where the stored copy of a refused event came from. */
+interface StoredOrigin {
+  readonly file: unknown;
+  readonly line: unknown;
+}
+
+/**
+ * Inserts the events of one file batch by batch and counts, exactly, its distinct events:
+ * `inserted` (new to the store) plus `alreadyPresent` (stored before, by an interrupted run of
+ * this file, an earlier delivery of it, or another file), with their courses; the other events
+ * are repeats of an earlier line of the same file.
+ *
+ * An insert refused for its `_id` is classified from the stored copy: stored from this file
+ * (`_load_file`) at an earlier line → a repeat; at the same line → the first occurrence,
+ * loaded by an earlier run. Anything else (stored by another file, or by another version of
+ * this file at a later line) is settled by the `scratch` collection, which holds the `_id`s of
+ * such events seen so far in this file: the first time it is distinct, then a repeat. Only
+ * the rare events in that last group are written twice.
+ *
+ * Assumes a re-delivery of a file under the same name keeps the lines of the earlier delivery
+ * where they were (edX's grown files only append); a file whose lines were reordered could
+ * count an event as a repeat of a line that is no longer before it.
+ */
+export class DistinctCounter {
+  inserted = 0;
+  alreadyPresent = 0;
+  readonly eventsByCourse: Record<string, number> = {};
+  eventsWithoutCourse = 0;
+
+  constructor(
+    private readonly tracking: Collection<EventDocument>,
+    private readonly scratch: Collection,
+    private readonly file: string,
+  ) {}
+
+  /** Empty the scratch collection (before a file, and after it). */
+  async reset(): Promise<void> {
+    await this.scratch.drop();
+  }
+
+  private count(event: EventDocument): void {
+    const course = event._course_id;
+    if (course === null) this.eventsWithoutCourse += 1;
+    else this.eventsByCourse[course] = (this.eventsByCourse[course] ?? 0) + 1;
+  }
+
+  /** Insert a batch of events (unordered) and count them. */
+  async insert(events: readonly EventDocument[]): Promise<void> {
+    const refused: number[] = [];
+    const result = await this.tracking.insertMany(events, {
+      ordered: false,
+      batchSize: events.length,
+      onDuplicate: (duplicate) => {
+        refused.push(duplicate.index);
+      },
+    });
+    this.inserted += result.insertedCount;
+    if (refused.length === 0) {
+      for (const event of events) this.count(event);
+      return;
+    }
+    const isRefused = new Uint8Array(events.length);
+    for (const index of refused) isRefused[index] = 1;
+    for (let i = 0; i < events.length; i++) {
+      if (isRefused[i] === 0) this.count(events[i] as EventDocument);
+    }
+    await this.classify(refused.map((index) => events[index] as EventDocument));
+  }
+
+  private async classify(refused: readonly EventDocument[]): Promise<void> {
+    const origins = new Map<string, StoredOrigin>();
+    const cursor = this.tracking.find(
+      { _id: { $in: refused.map((event) => event._id) } },
+      { projection: { _load_file: 1, _load_line: 1 } },
+    );
+    for await (const stored of cursor) {
+      origins.set(String(stored._id), { file: stored['_load_file'], line: stored['_load_line'] });
+    }
+    const unsettled: EventDocument[] = [];
+    for (const event of refused) {
+      const origin = origins.get(String(event._id));
+      if (origin?.file === this.file && typeof origin.line === 'number') {
+        if (origin.line < event._load_line) continue; // a repeat of an earlier line
+        if (origin.line === event._load_line) {
+          this.alreadyPresent += 1; // loaded by an earlier run of this file
+          this.count(event);
+          continue;
+        }
+      }
+      unsettled.push(event);
+    }
+    if (unsettled.length === 0) return;
+    const seen = new Set<number>();
+    const result = await this.scratch.insertMany(
+      unsettled.map((event) => ({ _id: event._id })),
+      {
+        ordered: false,
+        batchSize: unsettled.length,
+        onDuplicate: (duplicate) => {
+          seen.add(duplicate.index);
+        },
+      },
+    );
+    for (let i = 0; i < unsettled.length; i++) {
+      if (seen.has(i)) continue; // a repeat of a line of this file stored by someone else
+      this.alreadyPresent += 1;
+      this.count(unsettled[i] as EventDocument);
+    }
+    if (result.insertedCount + seen.size !== unsettled.length) {
+      throw new StoreError('E_STORE', `${this.file}: an insert into ${this.scratch.name} was lost`);
+    }
+  }
+}
