@@ -1,4 +1,5 @@
 /** Small helpers shared by the benchmarks: timing, peak memory, and one JSON result line. */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 /** Peak resident set size of this process so far, in MiB (Linux `VmHWM`). */
@@ -49,4 +50,17 @@ export function flags(argv: readonly string[]): Record<string, string> {
 export function round(value: number, digits = 1): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
+}
+
+/**
+ * Run `script` (a benchmark file URL) in a child Node process with `args` and return the
+ * JSON of the last line it prints: each measurement in its own process has its own peak RSS.
+ */
+export function runChildJson(scriptUrl: string, args: readonly string[]): unknown {
+  const out = execFileSync(process.execPath, [new URL(scriptUrl).pathname, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return JSON.parse(out.trim().split('\n').at(-1) ?? '{}');
 }

@@ -19,14 +19,12 @@
  * build (a module path), to compare before and after a change.
  * Prints one JSON line. Goal (issue): `default` at least 0.5× the floor, peak RSS < 200 MB.
  */
-import { execFileSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { parseSqlDump as ParseSqlDump } from '@edx-data/edx-sql-parser';
-import { flags, peakRssMiB, round } from './measure.js';
+import { flags, peakRssMiB, round, runChildJson } from './measure.js';
 
 type Mode = 'floor' | 'default' | 'noJson';
 
@@ -265,19 +263,13 @@ async function child(mode: Mode, file: string, impl: string | undefined): Promis
 }
 
 function runChild(mode: Mode, file: string, impl: string | undefined): ChildResult {
-  const out = execFileSync(
-    process.execPath,
-    [
-      fileURLToPath(import.meta.url),
-      '--child',
-      mode,
-      '--file',
-      file,
-      ...(impl === undefined ? [] : ['--impl', impl]),
-    ],
-    { encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as ChildResult;
+  return runChildJson(import.meta.url, [
+    '--child',
+    mode,
+    '--file',
+    file,
+    ...(impl === undefined ? [] : ['--impl', impl]),
+  ]) as ChildResult;
 }
 
 async function main(): Promise<void> {
