@@ -61,7 +61,7 @@ try {
   db = new Database(workerData.path, { fileMustExist: true });
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 30000');
-  db.pragma('cache_size = -32768');
+  db.pragma('cache_size = -16384');
   db.pragma('temp_store = FILE');
   db.pragma('wal_autocheckpoint = 10000');
 } catch (error) {
@@ -127,6 +127,8 @@ export class BulkWriter {
   constructor(private readonly path: string) {
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
+      // A small heap: the thread holds one batch at a time; SQLite has its own cache.
+      resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 },
       workerData: { path, sqlite: sqliteEntry },
     });
     this.worker.unref();

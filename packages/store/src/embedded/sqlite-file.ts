@@ -61,8 +61,9 @@ function configure(connection: Connection): void {
   connection.pragma('synchronous = NORMAL');
   connection.pragma('busy_timeout = 30000');
   connection.pragma('foreign_keys = OFF');
-  // 16 MiB: the writer thread (bulk-writer.ts) has the big cache, for bulk loads.
-  connection.pragma('cache_size = -16384');
+  // 8 MiB (and 16 MiB on the writer thread, bulk-writer.ts): more buys little once the hot
+  // pages of a bulk load exceed it; the OS page cache holds the rest, outside our RSS.
+  connection.pragma('cache_size = -8192');
   connection.pragma('temp_store = FILE');
   // Checkpoint the WAL every ~40 MB instead of every 4 MB: bulk loads rewrite hot index
   // pages many times, and each checkpoint copies and syncs them again.
