@@ -9,6 +9,9 @@ import type { TrackingEvent } from './parse-tracking-line.js';
 
 type EventDocument = TrackingEvent & Document;
 
+/** What is kept of an event once the store has it: enough to count and classify it. */
+type EventKey = Pick<TrackingEvent, '_id' | '_course_id' | '_load_line'>;
+
 /** Where the stored copy of a refused event came from. */
 interface StoredOrigin {
   readonly file: unknown;
@@ -49,36 +52,54 @@ export class DistinctCounter {
     await this.scratch.drop();
   }
 
-  private count(event: EventDocument): void {
+  private count(event: EventKey): void {
     const course = event._course_id;
     if (course === null) this.eventsWithoutCourse += 1;
     else this.eventsByCourse[course] = (this.eventsByCourse[course] ?? 0) + 1;
   }
 
-  /** Insert a batch of events (unordered) and count them. */
-  async insert(events: readonly EventDocument[]): Promise<void> {
+  /**
+   * Insert a batch of events (unordered) and count them. The array is emptied as the store
+   * takes the events, so that each can be collected once encoded: only its `_id`, course and
+   * line are kept until the batch is written.
+   */
+  async insert(events: (EventDocument | undefined)[]): Promise<void> {
+    const keys: EventKey[] = [];
+    for (const event of events) {
+      if (event !== undefined) {
+        keys.push({ _id: event._id, _course_id: event._course_id, _load_line: event._load_line });
+      }
+    }
+    function* handOver(): Generator<EventDocument> {
+      for (let i = 0; i < events.length; i++) {
+        const event = events[i];
+        events[i] = undefined;
+        if (event !== undefined) yield event;
+      }
+      events.length = 0;
+    }
     const refused: number[] = [];
-    const result = await this.tracking.insertMany(events, {
+    const result = await this.tracking.insertMany(handOver(), {
       ordered: false,
-      batchSize: events.length,
+      batchSize: keys.length,
       onDuplicate: (duplicate) => {
         refused.push(duplicate.index);
       },
     });
     this.inserted += result.insertedCount;
     if (refused.length === 0) {
-      for (const event of events) this.count(event);
+      for (const key of keys) this.count(key);
       return;
     }
-    const isRefused = new Uint8Array(events.length);
+    const isRefused = new Uint8Array(keys.length);
     for (const index of refused) isRefused[index] = 1;
-    for (let i = 0; i < events.length; i++) {
-      if (isRefused[i] === 0) this.count(events[i] as EventDocument);
+    for (let i = 0; i < keys.length; i++) {
+      if (isRefused[i] === 0) this.count(keys[i] as EventKey);
     }
-    await this.classify(refused.map((index) => events[index] as EventDocument));
+    await this.classify(refused.map((index) => keys[index] as EventKey));
   }
 
-  private async classify(refused: readonly EventDocument[]): Promise<void> {
+  private async classify(refused: readonly EventKey[]): Promise<void> {
     const origins = new Map<string, StoredOrigin>();
     const cursor = this.tracking.find(
       { _id: { $in: refused.map((event) => event._id) } },
@@ -87,7 +108,7 @@ export class DistinctCounter {
     for await (const stored of cursor) {
       origins.set(String(stored._id), { file: stored['_load_file'], line: stored['_load_line'] });
     }
-    const unsettled: EventDocument[] = [];
+    const unsettled: EventKey[] = [];
     for (const event of refused) {
       const origin = origins.get(String(event._id));
       if (origin?.file === this.file && typeof origin.line === 'number') {
@@ -115,7 +136,7 @@ export class DistinctCounter {
     for (let i = 0; i < unsettled.length; i++) {
       if (seen.has(i)) continue; // a repeat of a line of this file stored by someone else
       this.alreadyPresent += 1;
-      this.count(unsettled[i] as EventDocument);
+      this.count(unsettled[i] as EventKey);
     }
     if (result.insertedCount + seen.size !== unsettled.length) {
       throw new StoreError('E_STORE', `${this.file}: an insert into ${this.scratch.name} was lost`);

@@ -36,7 +36,7 @@ export interface LoadTrackingLogsOptions {
   readonly passphrase?: string | PassphraseProvider | undefined;
   /** Called after each read from disk of the file being loaded. */
   readonly onProgress?: ((progress: TrackingLoadProgress) => void) | undefined;
-  /** Events per insert. @default 5000 */
+  /** Events per insert (one transaction; up to two are being written while the next is read). @default 3000 */
   readonly batchSize?: number | undefined;
   /** Fail a file once it has more than this many rejected lines. @default no limit */
   readonly maxRejects?: number | undefined;
@@ -158,7 +158,7 @@ export async function loadTrackingLogs(
   store: Store,
   options: LoadTrackingLogsOptions = {},
 ): Promise<LoadTrackingLogsResult> {
-  const batchSize = options.batchSize ?? 5000;
+  const batchSize = options.batchSize ?? 3000;
   if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
     throw new UsageError('E_OPTION', 'loadTrackingLogs: `batchSize` must be a positive integer');
   }
