@@ -27,10 +27,12 @@ export interface CommandContext {
   /** The environment (read secrets from here, then pass them to {@link addSecret}). */
   readonly env: Readonly<Record<string, string | undefined>>;
   /**
-   * The store named by `--store`, else `EDX_STORE`, else `./edx-data`; opened on the first
-   * call, and closed by the runner when the command ends, whatever the outcome.
+   * The store named by `--store`, else `fallback` when given (a command's own store, such as
+   * the demo's), else `EDX_STORE`, else `./edx-data`; opened on the first call (later calls
+   * return it, whatever their `fallback`), and closed by the runner when the command ends,
+   * whatever the outcome.
    */
-  openStore(): Promise<Store>;
+  openStore(fallback?: string): Promise<Store>;
   /** Write `edx-pipeline: warning: <message>` on stderr (redacted). */
   warn(message: string): void;
   /** Never print `secret` (a passphrase, a key) from now on, on stdout or stderr. */
@@ -61,8 +63,8 @@ export function createContext(settings: ContextSettings): OpenContext {
     progress,
     debug: settings.debug,
     env: io.env,
-    openStore() {
-      opening ??= settings.openStore(globals.store, { env: io.env });
+    openStore(fallback) {
+      opening ??= settings.openStore(globals.store ?? fallback, { env: io.env });
       return opening;
     },
     warn(message) {

@@ -48,7 +48,7 @@ export const loadTrackingCommand: CliCommand = {
       .summary('load edX tracking logs into the tracking_logs database')
       .description(
         'Load tracking logs (.log, .log.gz, .gpg decrypted on the fly) into ' +
-          'tracking_logs.tracking, one document per event keyed by the SHA-1 of its line, so a ' +
+          'tracking_logs.tracking, one document per event keyed by its time and the SHA-1 of its line, so a ' +
           'repeated or re-delivered line is stored once. Each file is recorded in ' +
           'tracking_logs.tracking_imported by the sha256 of its content: a finished file is ' +
           'skipped, an interrupted one is completed. Lines that cannot be loaded are kept with ' +

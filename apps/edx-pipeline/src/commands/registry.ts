@@ -1,4 +1,6 @@
 import type { CliCommand } from '../command.js';
+import { demoCommand } from './demo.js';
+import { extractCourseCommand } from './extract-course.js';
 import { generateCommand } from './generate.js';
 import { importCommand } from './import.js';
 import { loadTrackingCommand } from './load-tracking.js';
@@ -13,4 +15,6 @@ export const COMMANDS: readonly CliCommand[] = [
   generateCommand,
   importCommand,
   loadTrackingCommand,
+  extractCourseCommand,
+  demoCommand,
 ];

@@ -1,0 +1,262 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { Command } from 'commander';
+import { UsageError } from '@edx-data/core';
+import type { GroundTruth } from '@edx-data/synthetic-data';
+import type { CliCommand, CommandResult, JsonValue } from '../command.js';
+import type { CommandContext } from '../context.js';
+import { COLLECTION_OF_TABLE } from '../import/import-tables.js';
+import { formatCount, formatTable, plural } from '../text-table.js';
+import { extractCourseCommand } from './extract-course.js';
+import { generateCommand } from './generate.js';
+import { importCommand } from './import.js';
+import { loadTrackingCommand } from './load-tracking.js';
+
+interface DemoOptions {
+  readonly out: string;
+  readonly learners: string;
+  readonly days: string;
+  readonly courses: string;
+  readonly seed: string;
+  readonly quirks?: string;
+}
+
+/** The file that marks a folder as the demo's own (so a re-run may empty it). */
+const MARKER = '.edx-pipeline-demo';
+
+/** Run another command of the CLI inside this one: same context, same store. */
+async function step(
+  context: CommandContext,
+  definition: CliCommand,
+  args: readonly string[],
+): Promise<CommandResult> {
+  const command = new Command(definition.name);
+  definition.configure(command);
+  command.exitOverride();
+  command.parse([...args], { from: 'user' });
+  return definition.run(context, command);
+}
+
+/** A fresh folder for the demo: created, or emptied when an earlier demo made it. */
+async function prepare(out: string): Promise<void> {
+  if (existsSync(out)) {
+    const entries = await readdir(out);
+    if (entries.length > 0 && !entries.includes(MARKER)) {
+      throw new UsageError(
+        'E_USAGE',
+        `${out} is not empty and was not made by edx-pipeline demo: give another --out`,
+      );
+    }
+    for (const entry of entries) await rm(join(out, entry), { recursive: true, force: true });
+  }
+  await mkdir(out, { recursive: true });
+  await writeFile(join(out, MARKER), 'made by edx-pipeline demo; a re-run empties this folder\n');
+}
+
+interface Check {
+  readonly what: string;
+  readonly expected: number;
+  readonly found: number;
+}
+
+function lastDay(start: string, days: number): string {
+  const time = Date.parse(`${start}T00:00:00Z`) + (days - 1) * 86_400_000;
+  return new Date(time).toISOString().slice(0, 10);
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => (line === '' ? line : `  ${line}`))
+    .join('\n');
+}
+
+/**
+ * `edx-pipeline demo [--out DIR]`: the whole pipeline on a synthetic encrypted package, on
+ * the embedded store in DIR (or `--store`), checked against the package's ground truth.
+ */
+export const demoCommand: CliCommand = {
+  name: 'demo',
+
+  configure(command: Command): void {
+    command
+      .summary('run the whole pipeline on a generated package, and check it')
+      .description(
+        'Generate a synthetic edX data package encrypted to a throwaway key (DIR/package), then ' +
+          'run import, load-tracking and extract-course (every course, over every day of the ' +
+          'logs) into the store in DIR/store (or --store), print what is where, and check every ' +
+          'count against the package\u2019s ground-truth.json. A re-run starts again from an ' +
+          'empty DIR.',
+      )
+      .option('--out <dir>', 'the demo folder (package and store)', 'edx-demo')
+      .option('--learners <n>', 'learners in the org', '50')
+      .option('--days <n>', 'days of tracking logs', '7')
+      .option('--courses <n>', 'courses', '2')
+      .option('--seed <n>', 'the seed', '1')
+      .option('--quirks <list>', 'log oddities to put in: "all" or a comma-separated list');
+  },
+
+  async run(context, command): Promise<CommandResult> {
+    const options = command.opts<DemoOptions>();
+    const out = resolve(options.out);
+    await prepare(out);
+    const packageDir = join(out, 'package');
+    const storeDir = join(out, 'store');
+    const store = await context.openStore(storeDir);
+    const key = join(packageDir, 'keys', 'private.asc');
+    const started = performance.now();
+
+    const generated = await step(context, generateCommand, [
+      '--out',
+      packageDir,
+      '--encrypt',
+      '--learners',
+      options.learners,
+      '--days',
+      options.days,
+      '--courses',
+      options.courses,
+      '--seed',
+      options.seed,
+      ...(options.quirks === undefined ? [] : ['--quirks', options.quirks]),
+    ]);
+    const { GROUND_TRUTH_FILE } = await import('@edx-data/synthetic-data');
+    const truth = JSON.parse(
+      await readFile(join(packageDir, GROUND_TRUTH_FILE), 'utf8'),
+    ) as GroundTruth;
+    const imported = await step(context, importCommand, [packageDir, '--key', key]);
+    const loaded = await step(context, loadTrackingCommand, [packageDir, '--key', key]);
+    // Each course over every day its events fall on (UTC): the days of the logs, and the
+    // day before when an event's time zone puts it there.
+    const extracted: { args: string[]; result: CommandResult }[] = [];
+    for (const course of truth.courseIds) {
+      const days = Object.keys(truth.courses[course]?.eventsByDay ?? {}).sort();
+      const first = days[0] ?? truth.options.start;
+      const last = days.at(-1) ?? lastDay(truth.options.start, truth.options.days);
+      const args = ['--course-id', course, '--from', first, '--to', last];
+      extracted.push({ args, result: await step(context, extractCourseCommand, args) });
+    }
+
+    // Every count of the ground truth, against the store.
+    const { courseDatabaseName } = await import('@edx-data/store');
+    const checks: Check[] = [];
+    const check = (what: string, expected: number, found: number): void => {
+      checks.push({ what, expected, found });
+    };
+    const count = (db: string, collection: string): Promise<number> =>
+      store.db(db).collection(collection).countDocuments();
+    const totals = truth.events.totals;
+    check('tracking_logs.tracking', totals.uniqueEvents, await count('tracking_logs', 'tracking'));
+    check(
+      'tracking_logs.tracking_rejected',
+      totals.rejectedLines,
+      await count('tracking_logs', 'tracking_rejected'),
+    );
+    for (const key of truth.courseIds) {
+      const course = truth.courses[key];
+      if (course === undefined) continue;
+      const db = courseDatabaseName(key);
+      for (const [table, rows] of Object.entries(course.tables)) {
+        const collection = COLLECTION_OF_TABLE[table] ?? table;
+        check(`${db}.${collection}`, rows, await count(db, collection));
+      }
+      check(
+        `${db}.forum`,
+        course.forum.thread + course.forum.response + course.forum.comment,
+        await count(db, 'forum'),
+      );
+      check(
+        `${db}.course_structure`,
+        course.blocks.totalAfter,
+        await count(db, 'course_structure'),
+      );
+      check(`${db}.tracking`, course.events, await count(db, 'tracking'));
+      // Events naming a block by its usage key (the ground truth counts them): every one
+      // carries the block's parent_data.
+      const blockKey = { $regex: '^block-v1:' };
+      check(
+        `${db}.tracking naming a block, with its parent_data`,
+        course.blockEvents,
+        await store
+          .db(db)
+          .collection('tracking')
+          .countDocuments({
+            $or: [
+              { 'event.id': blockKey },
+              { 'event.problem_id': blockKey },
+              { 'context.module.usage_key': blockKey },
+            ],
+            parent_data: { $exists: true },
+          }),
+      );
+    }
+    const wrong = checks.filter((c) => c.expected !== c.found);
+    const seconds = (performance.now() - started) / 1000;
+
+    // What is where.
+    const rows: string[][] = [];
+    for (const database of await store.listDatabases()) {
+      const names = (await store.db(database.name).listCollections()).map((c) => c.name).sort();
+      for (const name of names) {
+        rows.push([database.name, name, formatCount(await count(database.name, name))]);
+      }
+    }
+    const where = formatTable(
+      [{ header: 'database' }, { header: 'collection' }, { header: 'documents', align: 'right' }],
+      rows,
+    );
+    const storeArg =
+      store.engine === 'embedded' ? relative(process.cwd(), storeDir) || '.' : '<uri>';
+    const lines = [
+      `1. generate`,
+      indent(generated.text),
+      '',
+      `2. import ${relative(process.cwd(), packageDir)} --key ${relative(process.cwd(), key)}`,
+      indent(imported.text),
+      '',
+      `3. load-tracking ${relative(process.cwd(), packageDir)} --key ${relative(process.cwd(), key)}`,
+      indent(loaded.text),
+      '',
+      ...extracted.flatMap(({ args, result }, i) => [
+        `${String(4 + i)}. extract-course ${args.join(' ')}`,
+        indent(result.text),
+        '',
+      ]),
+      `What is where (${store.engine === 'embedded' ? storeDir : 'the MongoDB store'}):`,
+      indent(where),
+      '',
+      wrong.length === 0
+        ? `Checked against ${GROUND_TRUTH_FILE}: all ${String(checks.length)} counts equal (${seconds.toFixed(1)} s).`
+        : `Checked against ${GROUND_TRUTH_FILE}: ${plural(wrong.length, 'count')} of ${String(checks.length)} differ:\n${wrong
+            .map(
+              (c) =>
+                `  ${c.what}: expected ${formatCount(c.expected)}, found ${formatCount(c.found)}`,
+            )
+            .join('\n')}`,
+      '',
+      'Look at it:',
+      `  npx edx-pipeline --store ${storeArg} status`,
+      `  npx edx-pipeline --store ${storeArg} status --db ${courseDatabaseName(truth.courseIds[0] ?? '')}`,
+    ];
+    if (wrong.length > 0)
+      context.warn(`${plural(wrong.length, 'count')} differ from the ground truth`);
+    const summaryOf = (result: CommandResult): JsonValue => ({ ...result.summary });
+    return {
+      text: lines.join('\n'),
+      summary: {
+        out,
+        store: store.engine === 'embedded' ? storeDir : 'mongodb',
+        seconds: Math.round(seconds * 1000) / 1000,
+        generate: summaryOf(generated),
+        import: summaryOf(imported),
+        loadTracking: summaryOf(loaded),
+        extractCourse: extracted.map(({ result }) => summaryOf(result)),
+        checks: checks.map((c) => ({ what: c.what, expected: c.expected, found: c.found })),
+        mismatches: wrong.length,
+      },
+      rejected: (imported.rejected ?? 0) + (loaded.rejected ?? 0),
+      failed: wrong.length + (imported.failed ?? 0) + (loaded.failed ?? 0),
+    };
+  },
+};
