@@ -24,7 +24,7 @@ import {
   extractCourseTracking,
   parseCourseConfig,
 } from '@edx-data/course-extractor';
-import { courseDatabaseName, openStore } from '@edx-data/store';
+import { courseDatabaseName, ObjectId, openStore } from '@edx-data/store';
 import type { Document } from '@edx-data/store';
 import { flags, peakRssMiB, round, rssMiB, timed } from './measure.js';
 
@@ -120,10 +120,11 @@ function* masterEvents(n: number, outlines: readonly Outline[]): Generator<Docum
     const kind = i % 5;
     const base: Document = {
       // As the tracking loader's ids: the time in seconds, then 8 bytes of the line's SHA-1.
-      _id:
+      _id: new ObjectId(
         Math.floor(time.getTime() / 1000)
           .toString(16)
           .padStart(8, '0') + createHash('sha1').update(`line ${i}`).digest('hex').slice(0, 16),
+      ),
       username: `learner${user}`,
       ip: `10.${user % 256}.${(user >> 8) % 256}.1`,
       agent: AGENT,
