@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { StoreError } from '@edx-data/core';
 import { storeErrorFrom } from './sqlite-file.js';
+import { JOURNAL_SIZE_LIMIT_BYTES, WAL_AUTOCHECKPOINT_PAGES } from './sqlite-settings.js';
 
 /** One batch for the worker: rows already encoded by the calling thread. */
 export interface BulkBatch {
@@ -63,7 +64,8 @@ try {
   db.pragma('busy_timeout = 30000');
   db.pragma('cache_size = -16384');
   db.pragma('temp_store = FILE');
-  db.pragma('wal_autocheckpoint = 10000');
+  db.pragma('wal_autocheckpoint = ' + workerData.walAutocheckpoint);
+  db.pragma('journal_size_limit = ' + workerData.journalSizeLimit);
 } catch (error) {
   parentPort.postMessage({ id: -1, kind: 'error', code: error.code, message: error.message });
 }
@@ -129,7 +131,12 @@ export class BulkWriter {
       eval: true,
       // A small heap: the thread holds one batch at a time; SQLite has its own cache.
       resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 },
-      workerData: { path, sqlite: sqliteEntry },
+      workerData: {
+        path,
+        sqlite: sqliteEntry,
+        walAutocheckpoint: WAL_AUTOCHECKPOINT_PAGES,
+        journalSizeLimit: JOURNAL_SIZE_LIMIT_BYTES,
+      },
     });
     this.worker.unref();
     this.worker.on('message', (reply: Reply) => {

@@ -7,6 +7,7 @@ import { chmodSync, closeSync, existsSync, openSync, unlinkSync } from 'node:fs'
 import BetterSqlite3 from 'better-sqlite3';
 import { StoreError } from '@edx-data/core';
 import { BulkWriter } from './bulk-writer.js';
+import { JOURNAL_SIZE_LIMIT_BYTES, WAL_AUTOCHECKPOINT_PAGES } from './sqlite-settings.js';
 import type { KeyColumn } from './query-plan.js';
 import type { IndexInfo, IndexSpec } from '../types.js';
 
@@ -65,9 +66,9 @@ function configure(connection: Connection): void {
   // pages of a bulk load exceed it; the OS page cache holds the rest, outside our RSS.
   connection.pragma('cache_size = -8192');
   connection.pragma('temp_store = FILE');
-  // Checkpoint the WAL every ~40 MB instead of every 4 MB: bulk loads rewrite hot index
-  // pages many times, and each checkpoint copies and syncs them again.
-  connection.pragma('wal_autocheckpoint = 10000');
+  // Checkpoint the WAL every ~400 MB instead of SQLite's 4 MB (see sqlite-settings.ts).
+  connection.pragma(`wal_autocheckpoint = ${String(WAL_AUTOCHECKPOINT_PAGES)}`);
+  connection.pragma(`journal_size_limit = ${String(JOURNAL_SIZE_LIMIT_BYTES)}`);
 }
 
 /** Create the file with mode 0600 before SQLite opens it; its -wal/-shm inherit the mode. */
