@@ -7,22 +7,22 @@ import { formatCount, formatTable, plural } from '../text-table.js';
 
 interface ExtractCourseOptions {
   readonly config?: string;
-  readonly courseId: readonly string[];
+  readonly courseId?: readonly string[];
   readonly from?: string;
   readonly to?: string;
   readonly timeZone?: string;
   readonly drop?: boolean;
 }
 
-function collect(value: string, previous: readonly string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: readonly string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 /** The course config: from `--config`, or built from `--course-id`, `--from`, `--to`. */
 async function courseConfig(options: ExtractCourseOptions): Promise<CourseConfig> {
   const { parseCourseConfig, readCourseConfig } = await import('@edx-data/course-extractor');
-  const inline =
-    options.courseId.length > 0 || options.from !== undefined || options.to !== undefined;
+  const courseIds = options.courseId ?? [];
+  const inline = courseIds.length > 0 || options.from !== undefined || options.to !== undefined;
   if (options.config !== undefined) {
     if (inline || options.timeZone !== undefined) {
       throw new UsageError(
@@ -33,7 +33,7 @@ async function courseConfig(options: ExtractCourseOptions): Promise<CourseConfig
     return readCourseConfig(resolve(options.config));
   }
   const missing = [
-    options.courseId.length === 0 ? '--course-id' : '',
+    courseIds.length === 0 ? '--course-id' : '',
     options.from === undefined ? '--from' : '',
     options.to === undefined ? '--to' : '',
   ].filter((name) => name !== '');
@@ -45,7 +45,7 @@ async function courseConfig(options: ExtractCourseOptions): Promise<CourseConfig
   }
   try {
     return parseCourseConfig({
-      course_ids: options.courseId,
+      course_ids: courseIds,
       date_of_course_enrollment: options.from,
       date_of_course_completion: options.to,
       ...(options.timeZone === undefined ? {} : { time_zone: options.timeZone }),
@@ -94,7 +94,7 @@ export const extractCourseCommand: CliCommand = {
           'config file follows the McGill template: docs/course-config.md.',
       )
       .option('--config <file>', 'course config (JSON: course_ids, date_of_course_enrollment, …)')
-      .option('--course-id <id>', 'a course id (repeat for several runs of a course)', collect, [])
+      .option('--course-id <id>', 'a course id (repeat for several runs of a course)', collect)
       .option('--from <YYYY-MM-DD>', 'first day (included)')
       .option('--to <YYYY-MM-DD>', 'last day (included, the whole day)')
       .option('--time-zone <tz>', 'IANA time zone of the two days (default: UTC)')
