@@ -42,6 +42,8 @@ export interface LoadTrackingLogsOptions {
   readonly maxRejects?: number | undefined;
   /** Called when a file has finished, been skipped or failed. */
   readonly onFile?: ((result: TrackingFileResult) => void) | undefined;
+  /** The master database to load into. @default 'tracking_logs' */
+  readonly database?: string | undefined;
 }
 
 export interface TrackingLoadProgress {
@@ -141,8 +143,11 @@ export async function hashFile(path: string): Promise<string> {
 }
 
 /** Create the indexes of `tracking` (idempotent). */
-export async function createTrackingIndexes(store: Store): Promise<void> {
-  const tracking = store.db(TRACKING_DATABASE).collection(TRACKING_COLLECTION);
+export async function createTrackingIndexes(
+  store: Store,
+  database: string = TRACKING_DATABASE,
+): Promise<void> {
+  const tracking = store.db(database).collection(TRACKING_COLLECTION);
   for (const spec of TRACKING_INDEXES) await tracking.createIndex(spec);
 }
 
@@ -166,8 +171,9 @@ export async function loadTrackingLogs(
   if (maxRejects !== undefined && (!Number.isSafeInteger(maxRejects) || maxRejects < 0)) {
     throw new UsageError('E_OPTION', 'loadTrackingLogs: `maxRejects` must be an integer ≥ 0');
   }
-  const db = store.db(TRACKING_DATABASE);
-  await createTrackingIndexes(store);
+  const database = options.database ?? TRACKING_DATABASE;
+  const db = store.db(database);
+  await createTrackingIndexes(store, database);
   const ledger = db.collection<TrackingLedgerEntry>(TRACKING_LEDGER_COLLECTION);
   const results: TrackingFileResult[] = [];
   for (const [index, path] of files.entries()) {
