@@ -16,6 +16,7 @@ type EventKey = Pick<TrackingEvent, '_id' | '_course_id' | '_load_line'>;
 interface StoredOrigin {
   readonly file: unknown;
   readonly line: unknown;
+  readonly loadDate: unknown;
 }
 
 /**
@@ -24,16 +25,13 @@ interface StoredOrigin {
  * this file, an earlier delivery of it, or another file), with their courses; the other events
  * are repeats of an earlier line of the same file.
  *
- * An insert refused for its `_id` is classified from the stored copy: stored from this file
- * (`_load_file`) at an earlier line → a repeat; at the same line → the first occurrence,
- * loaded by an earlier run. Anything else (stored by another file, or by another version of
- * this file at a later line) is settled by the `scratch` collection, which holds the `_id`s of
- * such events seen so far in this file: the first time it is distinct, then a repeat. Only
- * the rare events in that last group are written twice.
- *
- * Assumes a re-delivery of a file under the same name keeps the lines of the earlier delivery
- * where they were (edX's grown files only append); a file whose lines were reordered could
- * count an event as a repeat of a line that is no longer before it.
+ * An insert refused for its `_id` is classified from the stored copy. Stored by a run over
+ * these very bytes (this file name, and a `_load_date` among `runs`: the start times of the
+ * runs over this content hash, this one included), its line number is exact: an earlier line
+ * → a repeat; the same line → the first occurrence, loaded by an interrupted run. Anything
+ * else (another file, another delivery of this one) is settled by the `scratch` collection,
+ * which holds the `_id`s of such events seen so far in this file: the first time it is
+ * distinct, then a repeat. Only the events of that last group are written twice.
  */
 export class DistinctCounter {
   inserted = 0;
@@ -41,11 +39,16 @@ export class DistinctCounter {
   readonly eventsByCourse: Record<string, number> = {};
   eventsWithoutCourse = 0;
 
+  private readonly runs: ReadonlySet<number>;
+
   constructor(
     private readonly tracking: Collection<EventDocument>,
     private readonly scratch: Collection,
     private readonly file: string,
-  ) {}
+    runs: readonly Date[],
+  ) {
+    this.runs = new Set(runs.map((date) => date.getTime()));
+  }
 
   /** Empty the scratch collection (before a file, and after it). */
   async reset(): Promise<void> {
@@ -103,15 +106,24 @@ export class DistinctCounter {
     const origins = new Map<string, StoredOrigin>();
     const cursor = this.tracking.find(
       { _id: { $in: refused.map((event) => event._id) } },
-      { projection: { _load_file: 1, _load_line: 1 } },
+      { projection: { _load_file: 1, _load_line: 1, _load_date: 1 } },
     );
     for await (const stored of cursor) {
-      origins.set(String(stored._id), { file: stored['_load_file'], line: stored['_load_line'] });
+      origins.set(String(stored._id), {
+        file: stored['_load_file'],
+        line: stored['_load_line'],
+        loadDate: stored['_load_date'],
+      });
     }
     const unsettled: EventKey[] = [];
     for (const event of refused) {
       const origin = origins.get(String(event._id));
-      if (origin?.file === this.file && typeof origin.line === 'number') {
+      if (
+        origin?.file === this.file &&
+        typeof origin.line === 'number' &&
+        origin.loadDate instanceof Date &&
+        this.runs.has(origin.loadDate.getTime())
+      ) {
         if (origin.line < event._load_line) continue; // a repeat of an earlier line
         if (origin.line === event._load_line) {
           this.alreadyPresent += 1; // loaded by an earlier run of this file

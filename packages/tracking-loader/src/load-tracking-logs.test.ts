@@ -296,6 +296,31 @@ describe('loadTrackingLogs', () => {
     });
   }, 120_000);
 
+  it('counts exactly a different file of the same name that repeats an event of the first', async () => {
+    const line = (type: string, second: number): string =>
+      `{"event_type": "${type}", "time": "2014-01-01T00:00:${String(second).padStart(2, '0')}Z"}`;
+    const [x, y, z, w] = [line('x', 1), line('y', 2), line('z', 3), line('w', 4)];
+    await mkdir(join(root, 'same-name', 'a'), { recursive: true });
+    await mkdir(join(root, 'same-name', 'b'), { recursive: true });
+    const a = join(root, 'same-name', 'a', 'tracking.log');
+    const b = join(root, 'same-name', 'b', 'tracking.log');
+    await writeFile(a, [x, y].join('\n') + '\n');
+    // x is at line 3 of b (line 1 of a), then repeated at line 4.
+    await writeFile(b, [z, w, x, x].join('\n') + '\n');
+    await withStore('same-name', async (store) => {
+      await loadTrackingLogs([a], store);
+      const result = await loadTrackingLogs([b], store);
+      expect(result.files[0]?.entry).toMatchObject({
+        events: 4,
+        loaded: 3,
+        inserted: 2,
+        alreadyPresent: 1,
+        duplicates: 1,
+      });
+      expect(await db(store).collection(TRACKING_COLLECTION).countDocuments()).toBe(4);
+    });
+  });
+
   it('fails a file with more rejected lines than maxRejects and leaves it loading', async () => {
     const truth = pkg.groundTruth.events.files.find((f) => f.rejectedLines.length > 0)!;
     await withStore('max-rejects', async (store) => {

@@ -79,6 +79,11 @@ export interface TrackingLedgerEntry extends Document {
   readonly size: number;
   readonly status: 'loading' | 'finished';
   readonly started: Date;
+  /**
+   * The start time (`_load_date` of their events) of every run over this content, this one
+   * last: an interrupted run's events are recognised by it when the file is completed.
+   */
+  readonly runs?: readonly Date[];
   readonly finished: Date | null;
   /** Lines read (events + rejected + blank). */
   readonly lines: number;
@@ -235,6 +240,10 @@ async function loadOneFile(
   }
 
   const started = new Date();
+  // The runs over this content so far (an entry of an older version only knows its last).
+  const previousRuns =
+    existing?.runs ?? (existing?.started instanceof Date ? [existing.started] : []);
+  const runs = [...previousRuns.filter((date) => date instanceof Date), started];
   let entry: TrackingLedgerEntry = {
     _id: hash,
     file,
@@ -242,6 +251,7 @@ async function loadOneFile(
     size,
     status: 'loading',
     started,
+    runs,
     finished: null,
     lines: 0,
     blank: 0,
@@ -275,7 +285,7 @@ async function loadOneFile(
     pendingRejects = [];
     await ctx.rejectedCollection.insertMany(docs, { ordered: false });
   };
-  const counter = new DistinctCounter(ctx.tracking, ctx.scratch(hash), file);
+  const counter = new DistinctCounter(ctx.tracking, ctx.scratch(hash), file, runs);
   await counter.reset();
 
   const controller = new AbortController();
