@@ -56,17 +56,26 @@ function loadAndKill(store: string, ms: number): Promise<NodeJS.Signals | null> 
   });
 }
 
-async function state(
-  store: string,
-): Promise<{ events: number; distinctIds: number; finished: number; files: number }> {
+async function state(store: string): Promise<{
+  events: number;
+  distinctIds: number;
+  finished: number;
+  files: number;
+  loaded: Record<string, unknown>;
+}> {
   const s = await openStore(store);
   const db = s.db('tracking_logs');
   const events = await db.collection('tracking').countDocuments();
   const distinctIds = (await db.collection('tracking').distinct('_id')).length;
   const finished = await db.collection('tracking_imported').countDocuments({ status: 'finished' });
   const files = await db.collection('tracking_imported').countDocuments();
+  // The ledger's distinct count of each file, whatever runs it took.
+  const loaded: Record<string, unknown> = {};
+  for (const entry of await db.collection('tracking_imported').find({}).toArray()) {
+    loaded[String(entry['file'])] = entry['loaded'];
+  }
   await s.close();
-  return { events, distinctIds, finished, files };
+  return { events, distinctIds, finished, files, loaded };
 }
 
 beforeAll(async () => {
@@ -106,11 +115,15 @@ describe('load-tracking killed mid-load', () => {
   it('ends, after each of 5 SIGKILLs at random points and a re-run, with exactly the ground truth', async () => {
     const expected = truth.events.totals.uniqueEvents;
     const days = truth.events.files.length;
+    const loaded = Object.fromEntries(
+      truth.events.files.map((f) => [f.file.split('/').pop() ?? '', f.uniqueEvents]),
+    );
     expect(await state(join(dir, 'baseline'))).toEqual({
       events: expected,
       distinctIds: expected,
       finished: days,
       files: days,
+      loaded,
     });
     // A fixed sequence of "random" points, spread over the start-up and the whole load.
     let seed = 20_261_125;
@@ -131,6 +144,7 @@ describe('load-tracking killed mid-load', () => {
         distinctIds: expected,
         finished: days,
         files: days,
+        loaded,
       });
     }
     console.log(
