@@ -34,8 +34,11 @@ export type BulkOutcome =
   /** The table's key columns changed (an index was created): nothing was written. */
   | { readonly kind: 'relayout' };
 
+/** The worker's answer to a message: a batch's outcome, or `closed` to `close`. */
+type Answer = BulkOutcome | { readonly kind: 'closed' };
+
 interface Pending {
-  readonly resolve: (outcome: BulkOutcome) => void;
+  readonly resolve: (answer: Answer) => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -160,8 +163,8 @@ export class BulkWriter {
     this.pending.delete(reply.id);
     if (this.pending.size === 0) this.worker.unref();
     if (reply.kind === 'done') waiting.resolve({ kind: 'done', inserted: reply.inserted });
-    else if (reply.kind === 'relayout') waiting.resolve({ kind: 'relayout' });
-    else if (reply.kind === 'closed') waiting.resolve({ kind: 'relayout' });
+    else if (reply.kind === 'relayout' || reply.kind === 'closed')
+      waiting.resolve({ kind: reply.kind });
     else {
       const error = Object.assign(new Error(reply.message), { code: reply.code });
       waiting.reject(storeErrorFrom(error, this.path, 'insert into'));
@@ -174,13 +177,10 @@ export class BulkWriter {
     this.pending.clear();
   }
 
-  private send(
-    message: Record<string, unknown>,
-    transfer: ArrayBuffer[] = [],
-  ): Promise<BulkOutcome> {
+  private send(message: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<Answer> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
-    const answer = new Promise<BulkOutcome>((resolve, reject) => {
+    const answer = new Promise<Answer>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.worker.ref();
       this.worker.postMessage({ ...message, id }, transfer);
@@ -190,13 +190,13 @@ export class BulkWriter {
   }
 
   /** Write a batch in one transaction of the worker; `batch.bytes` is transferred (unusable after). */
-  insert(batch: BulkBatch): Promise<BulkOutcome> {
-    if (this.closing) {
-      return Promise.reject(
-        new StoreError('E_STORE_CLOSED', `the store database ${this.path} is closed`),
-      );
-    }
-    return this.send({ kind: 'insert', batch }, [batch.bytes.buffer as ArrayBuffer]);
+  async insert(batch: BulkBatch): Promise<BulkOutcome> {
+    const closed = (): StoreError =>
+      new StoreError('E_STORE_CLOSED', `the store database ${this.path} is closed`);
+    if (this.closing) throw closed();
+    const answer = await this.send({ kind: 'insert', batch }, [batch.bytes.buffer as ArrayBuffer]);
+    if (answer.kind === 'closed') throw closed();
+    return answer;
   }
 
   /** Resolves once every batch sent so far is written (or failed). */
