@@ -9,10 +9,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openInput } from '@edx-data/core';
-import { parseSqlDump } from '@edx-data/edx-sql-parser';
 import { openStore } from '@edx-data/store';
-import type { Document, Store } from '@edx-data/store';
+import type { Store } from '@edx-data/store';
 import { generatePackage } from '@edx-data/synthetic-data';
 import type { CourseTruth, GeneratedPackage } from '@edx-data/synthetic-data';
 import { loadTrackingLogs } from '@edx-data/tracking-loader';
@@ -20,6 +18,7 @@ import { buildCourseStructure } from './build-course-structure.js';
 import { parseCourseConfig } from './course-config.js';
 import { extractCourseTracking } from './extract-course-tracking.js';
 import { buildProblemIds } from './problem-ids.js';
+import { loadUserIdMap } from './test-support/user-id-map.js';
 
 const uri = process.env['MONGODB_URI'];
 const run = `ce_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 7)}`;
@@ -58,16 +57,7 @@ describe.skipIf(uri === undefined || uri === '')(
           await db.collection('course_structure').insertMany(structure.blocks);
         }
         if (file.kind === 'table' && file.table === 'user_id_map') {
-          const input = await openInput(path);
-          const rows: Document[] = [];
-          for await (const row of parseSqlDump(input.stream, {
-            file: path,
-            table: 'user_id_map',
-          })) {
-            rows.push({ _id: rows.length + 1, ...row.values });
-          }
-          await input.done;
-          await db.collection('user_id_map').insertMany(rows);
+          await loadUserIdMap(path, db.collection('user_id_map'));
         }
       }
       const logs = pkg.groundTruth.events.files.map((f) => join(pkg.dir, f.file));

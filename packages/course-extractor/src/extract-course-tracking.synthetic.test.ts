@@ -8,8 +8,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openInput } from '@edx-data/core';
-import { parseSqlDump } from '@edx-data/edx-sql-parser';
 import { courseDatabaseName, openStore } from '@edx-data/store';
 import type { Document, Store } from '@edx-data/store';
 import { generatePackage, QUIRKS } from '@edx-data/synthetic-data';
@@ -21,21 +19,11 @@ import { courseTrackingFilter, extractCourseTracking } from './extract-course-tr
 import type { ExtractCourseTrackingSummary } from './extract-course-tracking.js';
 import { importCourseStructure } from './import-course-structure.js';
 import { buildProblemIds } from './problem-ids.js';
+import { loadUserIdMap } from './test-support/user-id-map.js';
 
 let dir: string;
 let store: Store;
 let pkg: GeneratedPackage;
-
-async function loadUserIdMap(path: string, course: string): Promise<void> {
-  const input = await openInput(path);
-  let position = 0;
-  const rows = parseSqlDump(input.stream, { file: path, table: 'user_id_map' });
-  async function* docs(): AsyncGenerator<Document> {
-    for await (const row of rows) yield { _id: ++position, ...row.values };
-  }
-  await store.db(courseDatabaseName(course)).collection('user_id_map').insertMany(docs());
-  await input.done;
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'course-extractor-tracking-'));
@@ -52,7 +40,10 @@ beforeAll(async () => {
     const path = join(pkg.dir, file.path);
     if (file.kind === 'course_structure') await importCourseStructure(store, path);
     if (file.kind === 'table' && file.table === 'user_id_map' && file.course !== undefined) {
-      await loadUserIdMap(path, file.course);
+      await loadUserIdMap(
+        path,
+        store.db(courseDatabaseName(file.course)).collection('user_id_map'),
+      );
     }
   }
   const logs = pkg.groundTruth.events.files.map((f) => join(pkg.dir, f.file));
