@@ -1,6 +1,13 @@
 export { EdxDataError, InputError, StoreError, UsageError, isEdxDataError } from './errors.js';
 export type { EdxDataErrorOptions, ErrorCode, ErrorPosition } from './errors.js';
 export { redactSecrets, redactUri } from './redact.js';
+export {
+  COURSE_COLLECTIONS,
+  courseDatabaseName,
+  MASTER_TRACKING,
+  MAX_DATABASE_NAME_BYTES,
+  tableCollection,
+} from './layout.js';
 export { courseIdOfEvent, formatCourseKey, parseCourseId, tryParseCourseId } from './course-id.js';
 export type {
   CourseId,
@@ -44,5 +51,4 @@ export type { Line, LineReader, LineSummary, ReadLinesOptions } from './read-lin
 export { listZipEntries } from './zip-archive.js';
 export type { ZipEntryInfo } from './zip-archive.js';
 export type { ZipEntryInput } from './open-input.js';
-export { FileTally, RunTally, formatRunSummary } from './run-summary.js';
-export type { FileSummary, ProgressCallback, RunSummary } from './run-summary.js';
+export type { Progress, ProgressCallback } from './progress.js';

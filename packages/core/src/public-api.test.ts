@@ -4,19 +4,20 @@ import * as api from './index.js';
 describe('@edx-data/core public API', () => {
   it('exports exactly these names (adding one is a deliberate act)', () => {
     expect(Object.keys(api).sort()).toEqual([
+      'COURSE_COLLECTIONS',
       'DEFAULT_MAX_LINE_BYTES',
       'EdxDataError',
-      'FileTally',
       'InputError',
+      'MASTER_TRACKING',
+      'MAX_DATABASE_NAME_BYTES',
       'ORA_TABLES',
       'PACKAGE_TABLES',
-      'RunTally',
       'StoreError',
       'UsageError',
       'classifyFile',
+      'courseDatabaseName',
       'courseIdOfEvent',
       'formatCourseKey',
-      'formatRunSummary',
       'isEdxDataError',
       'lineBatches',
       'listZipEntries',
@@ -25,6 +26,7 @@ describe('@edx-data/core public API', () => {
       'readLines',
       'redactSecrets',
       'redactUri',
+      'tableCollection',
       'tryParseCourseId',
       'walkInputs',
     ]);
