@@ -2,12 +2,26 @@ export { openStore, DEFAULT_STORE_LOCATION } from './open-store.js';
 /** The BSON ObjectId class both engines store and return (the `bson` package's ESM build). */
 export { ObjectId } from 'bson';
 export type { OpenStoreOptions } from './open-store.js';
+export { validateCollectionName, validateDatabaseName } from './names.js';
 export {
-  courseDatabaseName,
-  validateCollectionName,
-  validateDatabaseName,
-  MAX_DATABASE_NAME_BYTES,
-} from './names.js';
+  isTemporaryCollection,
+  removeLeftoverCollections,
+  replaceCollections,
+} from './loading/replace-collections.js';
+export type {
+  ReplaceCollectionsOptions,
+  ReplaceCollectionsResult,
+} from './loading/replace-collections.js';
+export {
+  MAX_REJECTED_RAW_BYTES,
+  RejectWriter,
+  rejectedRecord,
+} from './loading/rejected-records.js';
+export type {
+  RejectedInput,
+  RejectedRecord,
+  RejectWriterOptions,
+} from './loading/rejected-records.js';
 export type {
   AggregateOptions,
   BulkWriteOperation,

@@ -1,8 +1,4 @@
-import { createHash } from 'node:crypto';
-import { UsageError } from '@edx-data/core';
-
-/** MongoDB's limit on database names, in bytes. */
-export const MAX_DATABASE_NAME_BYTES = 63;
+import { MAX_DATABASE_NAME_BYTES, UsageError } from '@edx-data/core';
 
 const FORBIDDEN_DATABASE_CHARS = /[/\\. "$*<>:|?\0]/u;
 
@@ -52,33 +48,4 @@ export function validateCollectionName(name: string): string {
     );
   }
   return name;
-}
-
-function shortHash(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 8);
-}
-
-/**
- * The database name of a course: the course key's org, course and run joined by `_`, with
- * every character outside `[A-Za-z0-9_-]` replaced by `_`; cut to 63 bytes with a short,
- * stable hash of the whole course id appended when it is longer.
- *
- * `course-v1:McGillX+ATOC185x+2T2014` and `McGillX/ATOC185x/2T2014` both give
- * `McGillX_ATOC185x_2T2014`; `ccx-v1:Org+Course+Run+ccx@5` gives `Org_Course_Run_ccx_5`.
- * @throws UsageError `E_DATABASE_NAME` for an empty course id
- */
-export function courseDatabaseName(courseId: string): string {
-  const trimmed = courseId.trim();
-  const body = trimmed.replace(/^(course-v1|ccx-v1):/u, '');
-  const parts = body.split(/[+/]/u).filter((part) => part.length > 0);
-  if (parts.length === 0) {
-    throw new UsageError(
-      'E_DATABASE_NAME',
-      `cannot name a database after the course id "${courseId}"`,
-    );
-  }
-  const name = parts.join('_').replace(/[^A-Za-z0-9_-]/gu, '_');
-  if (name.length <= MAX_DATABASE_NAME_BYTES) return name;
-  const suffix = `_${shortHash(body)}`;
-  return name.slice(0, MAX_DATABASE_NAME_BYTES - suffix.length) + suffix;
 }

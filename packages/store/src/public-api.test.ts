@@ -5,10 +5,14 @@ describe('@edx-data/store public API', () => {
   it('exports exactly these names (adding one is a deliberate act)', () => {
     expect(Object.keys(api).sort()).toEqual([
       'DEFAULT_STORE_LOCATION',
-      'MAX_DATABASE_NAME_BYTES',
+      'MAX_REJECTED_RAW_BYTES',
       'ObjectId',
-      'courseDatabaseName',
+      'RejectWriter',
+      'isTemporaryCollection',
       'openStore',
+      'rejectedRecord',
+      'removeLeftoverCollections',
+      'replaceCollections',
       'validateCollectionName',
       'validateDatabaseName',
     ]);

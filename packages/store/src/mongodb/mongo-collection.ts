@@ -1,4 +1,5 @@
 import { StoreError, UsageError } from '@edx-data/core';
+import type { ErrorCode } from '@edx-data/core';
 import { ObjectId } from 'bson';
 import { MongoBulkWriteError } from 'mongodb';
 import type {
@@ -36,6 +37,7 @@ import {
   hasServerCode,
   isDuplicateKeyCode,
   NAMESPACE_NOT_FOUND,
+  NOT_IMPLEMENTED,
   wrapError,
   writeErrorsOf,
 } from './mongo-errors.js';
@@ -134,8 +136,8 @@ export class MongoCollection<T extends Document = Document> implements Collectio
     return `${this.dbName}.${this.name}`;
   }
 
-  #fail(err: unknown, what: string): Error {
-    return wrapError(err, this.#context.redactor, `${what} on ${this.#namespace}`);
+  #fail(err: unknown, what: string, code?: ErrorCode): Error {
+    return wrapError(err, this.#context.redactor, `${what} on ${this.#namespace}`, code);
   }
 
   async insertOne(doc: T): Promise<{ readonly insertedId: unknown }> {
@@ -371,6 +373,10 @@ export class MongoCollection<T extends Document = Document> implements Collectio
     try {
       await this.#collection.rename(newName, { dropTarget: options.dropTarget ?? false });
     } catch (err) {
+      if (options.dropTarget === true && hasServerCode(err, NOT_IMPLEMENTED)) {
+        // FerretDB v1 and some MongoDB-compatible services: the caller may drop, then rename
+        throw this.#fail(err, `rename to "${newName}" with dropTarget`, 'E_UNSUPPORTED');
+      }
       throw this.#fail(err, `rename to "${newName}"`);
     }
     return new MongoCollection<T>(this.#db, newName, this.#context);

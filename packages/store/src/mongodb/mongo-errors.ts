@@ -10,6 +10,9 @@ const DUPLICATE_KEY_CODES = new Set([11000, 11001]);
 /** Server code of "ns does not exist". */
 export const NAMESPACE_NOT_FOUND = 26;
 
+/** Server code of "not implemented" (FerretDB: an option or stage it lacks). */
+export const NOT_IMPLEMENTED = 238;
+
 /**
  * Hides secrets in driver messages: URI passwords (by pattern) and the literal password of
  * the store's URI (raw and percent-decoded), wherever the driver may have echoed it.
