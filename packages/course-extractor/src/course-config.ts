@@ -6,8 +6,7 @@
  * reads the file.
  */
 import { readFile } from 'node:fs/promises';
-import { InputError, tryParseCourseId } from '@edx-data/core';
-import { courseDatabaseName } from '@edx-data/store';
+import { courseDatabaseName, InputError, tryParseCourseId } from '@edx-data/core';
 import { canonicalTimeZone, dayRange, parseDay } from './zoned-day.js';
 
 /** The config as written in the file (McGill's field names). */

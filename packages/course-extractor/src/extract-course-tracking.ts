@@ -4,7 +4,7 @@
  * the block it happened in and that block's `parent_data` from `course_structure`.
  */
 import { batchSizeOption } from './batch-size.js';
-import { courseDatabaseName } from '@edx-data/store';
+import { courseDatabaseName } from '@edx-data/core';
 import type { Document, Filter, IndexSpec, Store } from '@edx-data/store';
 import type { CourseConfig } from './course-config.js';
 import type { ParentData } from './build-course-structure.js';

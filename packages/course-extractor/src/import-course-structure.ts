@@ -4,9 +4,15 @@
  */
 import { basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { InputError, UsageError, classifyFile, openInput, tryParseCourseId } from '@edx-data/core';
+import {
+  courseDatabaseName,
+  InputError,
+  UsageError,
+  classifyFile,
+  openInput,
+  tryParseCourseId,
+} from '@edx-data/core';
 import type { PassphraseProvider, ZipEntryInput } from '@edx-data/core';
-import { courseDatabaseName } from '@edx-data/store';
 import type { Collection, Document, IndexSpec, Store } from '@edx-data/store';
 import { buildCourseStructure, countByCategory } from './build-course-structure.js';
 import type { StructureIssues } from './build-course-structure.js';

@@ -5,9 +5,8 @@
  */
 import { basename } from 'node:path';
 import { ObjectId } from 'bson';
-import { classifyFile, UsageError } from '@edx-data/core';
+import { classifyFile, courseDatabaseName, UsageError } from '@edx-data/core';
 import type { PassphraseProvider, ProgressCallback } from '@edx-data/core';
-import { courseDatabaseName } from '@edx-data/store';
 import type { Collection, Database, Document, Store } from '@edx-data/store';
 import { forumPost } from './forum-post.js';
 import type { ForumPost, ForumReplyCounts } from './forum-post.js';

@@ -24,7 +24,8 @@ import {
   extractCourseTracking,
   parseCourseConfig,
 } from '@edx-data/course-extractor';
-import { courseDatabaseName, ObjectId, openStore } from '@edx-data/store';
+import { courseDatabaseName } from '@edx-data/core';
+import { ObjectId, openStore } from '@edx-data/store';
 import type { Document } from '@edx-data/store';
 import { flags, peakRssMiB, round, rssMiB, timed } from './measure.js';
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { Command } from 'commander';
-import { UsageError } from '@edx-data/core';
+import { courseDatabaseName, UsageError } from '@edx-data/core';
 import type { GroundTruth } from '@edx-data/synthetic-data';
 import type { CliCommand, CommandResult, JsonValue } from '../command.js';
 import type { CommandContext } from '../context.js';
@@ -139,7 +139,6 @@ export const demoCommand: CliCommand = {
     }
 
     // Every count of the ground truth, against the store.
-    const { courseDatabaseName } = await import('@edx-data/store');
     const checks: Check[] = [];
     const check = (what: string, expected: number, found: number): void => {
       checks.push({ what, expected, found });

@@ -3,6 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { courseDatabaseName } from '@edx-data/core';
 import type { GroundTruth } from '@edx-data/synthetic-data';
 import { ExitCode } from '../exit-code.js';
 import { COLLECTION_OF_TABLE } from '../import/import-tables.js';
@@ -18,7 +19,7 @@ let truth: GroundTruth;
 
 // Loaded the way the CLI loads them (lazily), as the module-boundary rule asks.
 const { generatePackage, generateTestKey } = await import('@edx-data/synthetic-data');
-const { courseDatabaseName, openStore } = await import('@edx-data/store');
+const { openStore } = await import('@edx-data/store');
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'edx-pipeline-import-'));

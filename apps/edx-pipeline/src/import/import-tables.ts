@@ -8,11 +8,10 @@
  */
 import { basename } from 'node:path';
 import type { InputFile, PassphraseProvider } from '@edx-data/core';
-import { openInput, parseCourseId } from '@edx-data/core';
+import { courseDatabaseName, openInput, parseCourseId } from '@edx-data/core';
 import type { RejectedRow, SqlDumpSummary, SqlRow } from '@edx-data/edx-sql-parser';
 import { parseSqlDump } from '@edx-data/edx-sql-parser';
 import type { Document, Store } from '@edx-data/store';
-import { loadStoreApi } from '../store-api.js';
 
 /** Collection names of DESIGN.md; every other table keeps its own name. */
 export const COLLECTION_OF_TABLE: Readonly<Record<string, string>> = {
@@ -89,7 +88,7 @@ export async function importTableFile(
   if (courseKey === undefined) {
     throw new Error(`cannot tell the course of ${file.path}; give --course-id`);
   }
-  const database = (await loadStoreApi()).courseDatabaseName(courseKey);
+  const database = courseDatabaseName(courseKey);
   const db = store.db(database);
   const collection = COLLECTION_OF_TABLE[found.table] ?? found.table;
   const loading = db.collection(`${collection}__loading`);
