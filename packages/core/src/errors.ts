@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'E_STORE_URI'
   | 'E_DATABASE_NAME'
   | 'E_COLLECTION_NAME'
+  | 'E_STORE_NOT_FOUND'
   // input
   | 'E_INPUT'
   | 'E_FILE_NOT_FOUND'
@@ -31,6 +32,7 @@ export type ErrorCode =
   | 'E_GZIP_CORRUPT'
   | 'E_GZIP_TRUNCATED'
   | 'E_LINE_TOO_LONG'
+  | 'E_REFUSED'
   // store
   | 'E_STORE'
   | 'E_STORE_UNREACHABLE'
