@@ -211,6 +211,31 @@ describe.each(engines)('loading helpers on the $label engine', (engine) => {
       ]);
     });
 
+    it('replaces the earlier records of its scope on commit, and removes its own on discard', async () => {
+      db = freshDb();
+      const rejects = db.collection('import_rejected');
+      const write = async (raw: string, file = 'a.sql'): Promise<RejectWriter> => {
+        const writer = new RejectWriter(rejects, { scope: { file, table: 't' } });
+        writer.add({ file, line: 1, code: 'c', reason: 'r', raw });
+        await writer.flush();
+        return writer;
+      };
+      await (await write('other file', 'b.sql')).commit();
+      await (await write('first')).commit();
+      const second = await write('second');
+      // until the second run commits, both runs' records are there
+      expect(await rejects.countDocuments({ file: 'a.sql' })).toBe(2);
+      await second.commit();
+      expect(
+        await rejects.find({ file: 'a.sql' }, { projection: { _id: 0, raw: 1, run: 1 } }).toArray(),
+      ).toEqual([{ raw: 'second', run: second.run }]);
+      const failed = await write('third');
+      await failed.discard();
+      expect(
+        (await rejects.find({}, { sort: { file: 1 } }).toArray()).map((r) => r['raw']),
+      ).toEqual(['second', 'other file']);
+    });
+
     it('stores a reject once when its id says a re-run saw it before', async () => {
       db = freshDb();
       const rejects = db.collection('tracking_rejected');

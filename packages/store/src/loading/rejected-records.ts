@@ -79,6 +79,18 @@ export interface RejectWriterOptions {
    * `repeated`, not written twice). @default a new ObjectId
    */
   readonly id?: (input: RejectedInput) => unknown;
+  /**
+   * Make the records of this writer replace the earlier records of the same scope (e.g. `{
+   * file, table }`): every record gets the scope's fields and a `run` id; {@link
+   * RejectWriter.commit} removes the earlier runs' records of the scope (call it once the input
+   * was loaded), {@link RejectWriter.discard} this run's (call it when the load failed).
+   */
+  readonly scope?: Document;
+}
+
+/** A run id: time-ordered, unique enough for one store. */
+function newRunId(): string {
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 }
 
 /**
@@ -91,6 +103,9 @@ export class RejectWriter {
   readonly #batchSize: number;
   readonly #extra: Document;
   readonly #id: ((input: RejectedInput) => unknown) | undefined;
+  readonly #scope: Document | undefined;
+  /** This writer's run id (set with the `scope` option). */
+  readonly run: string | undefined;
   #pending: Document[] = [];
   #count = 0;
   #written = 0;
@@ -100,7 +115,9 @@ export class RejectWriter {
   constructor(collection: Collection, options: RejectWriterOptions = {}) {
     this.#collection = collection;
     this.#batchSize = options.batchSize ?? 1000;
-    this.#extra = options.extra ?? {};
+    this.#scope = options.scope;
+    this.run = options.scope === undefined ? undefined : newRunId();
+    this.#extra = { ...options.extra, ...options.scope, ...(this.run ? { run: this.run } : {}) };
     this.#id = options.id;
   }
 
@@ -145,5 +162,19 @@ export class RejectWriter {
     const result = await this.#collection.insertMany(batch, { ordered: false });
     this.#written += result.insertedCount;
     this.#repeated += result.duplicateCount;
+  }
+
+  /** Flush, then remove the records of the scope left by earlier runs (with `scope`). */
+  async commit(): Promise<void> {
+    await this.flush();
+    if (this.#scope === undefined) return;
+    await this.#collection.deleteMany({ ...this.#scope, run: { $ne: this.run } });
+  }
+
+  /** Drop what is buffered and remove this run's records (with `scope`): the load failed. */
+  async discard(): Promise<void> {
+    this.#pending = [];
+    if (this.#scope === undefined) return;
+    await this.#collection.deleteMany({ ...this.#scope, run: this.run });
   }
 }
