@@ -130,6 +130,19 @@ describe.each(engines)('loading helpers on the $label engine', (engine) => {
       expect(await names(db)).toEqual([]);
     });
 
+    it('swaps in an empty collection with its indexes when indexes were asked for', async () => {
+      db = freshDb();
+      await db.collection('forum').insertMany([{ _id: 1 }]);
+      await replaceCollections(db, ['forum'], () => Promise.resolve(), {
+        indexes: { forum: [{ author_id: 1 }] },
+      });
+      expect(await db.collection('forum').countDocuments()).toBe(0);
+      expect(await names(db)).toEqual(['forum']);
+      expect((await db.collection('forum').listIndexes()).map((i) => i.key)).toContainEqual({
+        author_id: 1,
+      });
+    });
+
     it('removes what a crashed load left, and only that', async () => {
       db = freshDb();
       const dead = `__tmp_forum__${String(deadPid())}_deadbeef`;

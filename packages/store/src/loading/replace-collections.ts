@@ -84,8 +84,9 @@ async function collectionExists(db: Database, name: string): Promise<boolean> {
  * (passed to it by target name); their `indexes` are built; `beforeSwap` may still refuse;
  * then each temporary collection is renamed over its target (`dropTarget`), in the order of
  * `targets`. If anything before the swap throws, the temporary collections are dropped and
- * the error is rethrown: the targets are untouched. A target whose temporary collection
- * stayed empty is dropped (an empty table).
+ * the error is rethrown: the targets are untouched. A target given no document and no index
+ * is dropped (an empty table); one with indexes but no document becomes an empty collection
+ * with its indexes.
  *
  * Temporary collections are named `__tmp_<target>__<pid>_<hex>`; those of a crashed run
  * (its process gone) are removed first. Loading the same target from two processes at once
@@ -112,11 +113,11 @@ export async function replaceCollections<T extends string, R>(
   try {
     value = await fill(temporary);
     for (const target of targets) {
-      if (await collectionExists(db, temporary[target].name)) filled.add(target);
-      if (!filled.has(target)) continue;
+      // (creating an index makes the collection: an empty table keeps its indexes)
       for (const spec of options.indexes?.[target] ?? []) {
         await temporary[target].createIndex(spec);
       }
+      if (await collectionExists(db, temporary[target].name)) filled.add(target);
     }
     await options.beforeSwap?.(temporary);
   } catch (error) {
