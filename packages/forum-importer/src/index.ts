@@ -5,17 +5,11 @@
 export { parseForumDump } from './parse-forum-dump.js';
 export type { ForumDumpReader, ForumInput, ParseForumDumpOptions } from './parse-forum-dump.js';
 export { parseForumLine, forumPostType } from './parse-line.js';
-export type { ParsedLine } from './parse-line.js';
+export type { ParsedForumLine } from './parse-line.js';
 export { forumPost } from './forum-post.js';
 export type { ForumPost, ForumReplyCounts } from './forum-post.js';
-export {
-  loadForum,
-  FORUM_COLLECTION,
-  FORUM_POSTS_COLLECTION,
-  LOADING_SUFFIX,
-  REJECTED_COLLECTION,
-} from './load-forum.js';
-export type { LoadForumOptions, LoadForumSummary, RejectedLine } from './load-forum.js';
+export { loadForum } from './load-forum.js';
+export type { LoadForumOptions, LoadForumSummary } from './load-forum.js';
 export type {
   Comment,
   CommentThread,

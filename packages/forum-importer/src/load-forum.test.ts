@@ -5,14 +5,14 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { ObjectId } from 'bson';
 import { courseDatabaseName } from '@edx-data/core';
-import { openStore } from '@edx-data/store';
+import { isTemporaryCollection, openStore } from '@edx-data/store';
 import type { Database, Store } from '@edx-data/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePackage, generateTestKey } from '@edx-data/synthetic-data';
 import type { CourseTruth, GeneratedPackage } from '@edx-data/synthetic-data';
 import { loadForum } from './load-forum.js';
 import type { ForumPost } from './forum-post.js';
-import type { RejectedLine } from './load-forum.js';
+import type { RejectedRecord } from '@edx-data/store';
 import type { ForumDocument } from './types.js';
 
 let dir = '';
@@ -95,7 +95,7 @@ describe(loadForum, () => {
       expect(indexed).toEqual(
         expect.arrayContaining(['author_id', 'comment_thread_id', 'course_id', 'created_at']),
       );
-      expect((await collectionNames(db)).filter((n) => n.includes('__loading'))).toEqual([]);
+      expect((await collectionNames(db)).filter(isTemporaryCollection)).toEqual([]);
       expect(await db.collection('import_rejected').countDocuments()).toBe(0);
     }
   });
@@ -118,17 +118,19 @@ describe(loadForum, () => {
     expect(first.rejected).toBe(1);
     expect(first.rejectedByReason).toEqual({ 'invalid-json': 1 });
     const db = store.db(first.database);
-    const rejects = db.collection<RejectedLine>('import_rejected');
+    const rejects = db.collection<RejectedRecord>('import_rejected');
     const stored = await rejects.find({}, { projection: { _id: 0 } }).toArray();
     expect(stored).toEqual([
       {
         file: name,
         table: 'forum',
         line: 3,
-        reason: 'invalid-json',
-        message: expect.stringContaining('not valid JSON') as unknown,
+        code: 'invalid-json',
+        reason: expect.stringContaining('not valid JSON') as unknown,
         raw: cutLine,
         raw_truncated: false,
+        raw_bytes: Buffer.byteLength(cutLine),
+        run: expect.any(String) as unknown,
       },
     ]);
 
@@ -144,7 +146,7 @@ describe(loadForum, () => {
     expect(fixed.documents).toBe(total);
     expect(await rejects.countDocuments()).toBe(0);
     expect(await db.collection('forum').countDocuments()).toBe(total);
-    expect((await collectionNames(db)).filter((n) => n.includes('__loading'))).toEqual([]);
+    expect((await collectionNames(db)).filter(isTemporaryCollection)).toEqual([]);
   });
 
   it('leaves the previous collections when the file fails its check (truncated gzip)', async () => {
@@ -160,7 +162,7 @@ describe(loadForum, () => {
     const db = store.db(courseDatabaseName(course.key));
     expect(await db.collection('forum').countDocuments()).toBe(total);
     expect(await db.collection('forum_posts').countDocuments()).toBe(total);
-    expect((await collectionNames(db)).filter((n) => n.includes('__loading'))).toEqual([]);
+    expect((await collectionNames(db)).filter(isTemporaryCollection)).toEqual([]);
   });
 
   it('reports a duplicate _id as a reject and keeps the first document', async () => {
@@ -174,14 +176,17 @@ describe(loadForum, () => {
     const db = store.db('DupX_D1_2024');
     expect((await db.collection('forum').findOne({}))?.['title']).toBe('a');
     expect(
-      await db.collection('import_rejected').findOne({}, { projection: { _id: 0, message: 0 } }),
+      await db
+        .collection('import_rejected')
+        .findOne({}, { projection: { _id: 0, reason: 0, run: 0 } }),
     ).toEqual({
       file: 'DupX-D1-2024-prod.mongo',
       table: 'forum',
       line: 2,
-      reason: 'duplicate-id',
+      code: 'duplicate-id',
       raw: '',
       raw_truncated: false,
+      raw_bytes: 0,
     });
   });
 
@@ -195,7 +200,7 @@ describe(loadForum, () => {
     });
     expect(summary).toMatchObject({ documents: 1250, rejected: 1250 });
     const rejects = store.db('ManyX_M1_2024').collection('import_rejected');
-    expect(await rejects.countDocuments({ file: '<stream>', reason: 'invalid-json' })).toBe(1250);
+    expect(await rejects.countDocuments({ file: '<stream>', code: 'invalid-json' })).toBe(1250);
     expect((await rejects.findOne({ line: 2499 }))?.['raw']).toBe('{"broken":2499');
   });
 

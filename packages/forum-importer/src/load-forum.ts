@@ -5,9 +5,10 @@
  */
 import { basename } from 'node:path';
 import { ObjectId } from 'bson';
-import { classifyFile, courseDatabaseName, UsageError } from '@edx-data/core';
+import { classifyFile, COURSE_COLLECTIONS, courseDatabaseName, UsageError } from '@edx-data/core';
 import type { PassphraseProvider, ProgressCallback } from '@edx-data/core';
-import type { Collection, Database, Document, Store } from '@edx-data/store';
+import { RejectWriter, replaceCollections } from '@edx-data/store';
+import type { Collection, Database, IndexSpec, Store } from '@edx-data/store';
 import { forumPost } from './forum-post.js';
 import type { ForumPost, ForumReplyCounts } from './forum-post.js';
 import { checkOptions, inputName, newSummary, readForumDump } from './parse-forum-dump.js';
@@ -15,18 +16,20 @@ import type { ForumInput } from './parse-forum-dump.js';
 import { forumPostType } from './parse-line.js';
 import type { ForumDocument, ForumPostType, ForumReject, ForumRejectReason } from './types.js';
 
-/** The collection of the documents as exported. */
-export const FORUM_COLLECTION = 'forum';
-/** The collection of the flat view ({@link forumPost}). */
-export const FORUM_POSTS_COLLECTION = 'forum_posts';
-/** The collection of rejected lines (shared with the other importers). */
-export const REJECTED_COLLECTION = 'import_rejected';
-/** The suffix of the collections being loaded, before they are swapped in. */
-export const LOADING_SUFFIX = '__loading';
+const { forum: FORUM, forum_posts: FORUM_POSTS, rejects: REJECTS } = COURSE_COLLECTIONS;
 
-/** The longest `raw` kept in `import_rejected` (characters); longer lines are cut. */
-const MAX_RAW_CHARS = 64 * 1024;
-const REJECT_BATCH = 1000;
+/** Indexes of `forum` and `forum_posts`, built before they are swapped in. */
+const FORUM_INDEXES: readonly IndexSpec[] = [
+  { author_id: 1 },
+  { comment_thread_id: 1 },
+  { course_id: 1 },
+  { created_at: 1 },
+];
+const FORUM_POSTS_INDEXES: readonly IndexSpec[] = [
+  { thread_id: 1 },
+  { author_id: 1 },
+  { created_at: 1 },
+];
 
 export interface LoadForumOptions {
   /**
@@ -68,19 +71,6 @@ export interface LoadForumSummary {
   readonly elapsedMs: number;
 }
 
-/** The record of a rejected line in `import_rejected`. */
-export interface RejectedLine {
-  readonly [field: string]: unknown;
-  readonly file: string;
-  readonly table: 'forum';
-  readonly line: number;
-  readonly reason: ForumRejectReason;
-  readonly message: string;
-  /** The line (cut at 64 KiB; see `raw_truncated`). */
-  readonly raw: string;
-  readonly raw_truncated: boolean;
-}
-
 function resolveCourse(input: ForumInput, options: LoadForumOptions): string {
   if (options.courseId !== undefined) {
     if (typeof options.courseId !== 'string' || options.courseId.trim() === '') {
@@ -106,10 +96,6 @@ function resolveCourse(input: ForumInput, options: LoadForumOptions): string {
 
 function hexOf(value: unknown): string | undefined {
   return value instanceof ObjectId ? value.toHexString() : undefined;
-}
-
-async function dropQuietly<T extends Document>(collection: Collection<T>): Promise<void> {
-  await collection.drop().catch(() => undefined);
 }
 
 /** Counts replies over the loaded documents: a map sized by threads + responses. */
@@ -158,12 +144,12 @@ async function* flatPosts(
 /**
  * Loads a forum dump into the course database: `forum` (the documents as exported, `_id`
  * kept, indexed on `author_id`, `comment_thread_id`, `course_id`, `created_at`) and
- * `forum_posts` (one flat row per post, see {@link forumPost}). Both are written to
- * `…__loading` collections and swapped in with `rename(…, { dropTarget: true })` only once
- * the whole file was read and verified, so a failed load leaves the previous collections as
- * they were. Rejected lines go to `import_rejected` (`{ file, table: 'forum', line, reason,
- * message, raw }`), replacing the earlier rejects of the same file name, also only on
- * success.
+ * `forum_posts` (one flat row per post, see {@link forumPost}). Both are filled and indexed
+ * as temporary collections and swapped in (`replaceCollections` of `@edx-data/store`) only
+ * once the whole file was read and verified, so a failed load leaves the previous collections
+ * as they were. Rejected lines go to `import_rejected` in the store's rejected-record shape
+ * (`{ file, table: 'forum', line, code, reason, raw, … }`), replacing the earlier rejects of
+ * the same file name once the load succeeded.
  *
  * Memory: one small entry per thread and response (the reply counts) and one number per
  * document (its line, to report duplicate `_id`s).
@@ -179,127 +165,92 @@ export async function loadForum(
   const file = options.file ?? basename(inputName(input) ?? '<stream>');
   const database = courseDatabaseName(courseId);
   const db: Database = store.db(database);
-  const forumLoading = db.collection<ForumDocument>(FORUM_COLLECTION + LOADING_SUFFIX);
-  const postsLoading = db.collection<ForumPost>(FORUM_POSTS_COLLECTION + LOADING_SUFFIX);
-  const rejectsLoading = db.collection<RejectedLine>(
-    `${REJECTED_COLLECTION}__forum${LOADING_SUFFIX}`,
-  );
-  const dropTemporary = async (): Promise<void> => {
-    await dropQuietly(forumLoading);
-    await dropQuietly(postsLoading);
-    await dropQuietly(rejectsLoading);
-  };
-  await dropTemporary();
-
-  const summary = newSummary();
-  const pending: RejectedLine[] = [];
-  const rejectedByReason: Partial<Record<ForumRejectReason, number>> = {};
-  let rejected = 0;
+  const rejects = new RejectWriter(db.collection(REJECTS), { scope: { file, table: 'forum' } });
   const record = (reject: ForumReject): void => {
-    rejected += 1;
-    rejectedByReason[reject.reason] = (rejectedByReason[reject.reason] ?? 0) + 1;
-    const cut = reject.raw.length > MAX_RAW_CHARS;
-    pending.push({
+    rejects.add({
       file,
-      table: 'forum',
       line: reject.line,
-      reason: reject.reason,
-      message: reject.message,
-      raw: cut ? reject.raw.slice(0, MAX_RAW_CHARS) : reject.raw,
-      raw_truncated: cut,
+      code: reject.reason,
+      reason: reject.message,
+      raw: reject.raw,
     });
     options.onReject?.({ ...reject, file });
   };
-  const flush = async (): Promise<void> => {
-    if (pending.length === 0) return;
-    await rejectsLoading.insertMany(pending.splice(0), { ordered: true });
-  };
 
+  const summary = newSummary();
   const onProgress = options.onProgress;
   const progressFile = inputName(input) ?? file;
-  const lineOf: number[] = [];
+  const source = readForumDump(
+    input,
+    {
+      file,
+      key: options.key,
+      passphrase: options.passphrase,
+      signal: options.signal,
+      onReject: record,
+      onProgress:
+        onProgress === undefined
+          ? undefined
+          : (bytesRead, totalBytes) => {
+              onProgress({ file: progressFile, bytesRead, totalBytes });
+            },
+    },
+    summary,
+  );
   try {
-    const source = readForumDump(
-      input,
-      {
-        file,
-        key: options.key,
-        passphrase: options.passphrase,
-        signal: options.signal,
-        onReject: record,
-        onProgress:
-          onProgress === undefined
-            ? undefined
-            : (bytesRead, totalBytes) => {
-                onProgress({ file: progressFile, bytesRead, totalBytes });
-              },
+    const { value: byType } = await replaceCollections(
+      db,
+      [FORUM, FORUM_POSTS],
+      async (temporary) => {
+        const forum = temporary[FORUM] as Collection<ForumDocument>;
+        const lineOf: number[] = [];
+        async function* documents(): AsyncGenerator<ForumDocument> {
+          for await (const { doc, line } of source) {
+            lineOf.push(line);
+            yield doc;
+            if (rejects.full) await rejects.flush();
+          }
+        }
+        const duplicates: number[] = [];
+        await forum.insertMany(documents(), {
+          ordered: false,
+          onDuplicate: ({ index }) => duplicates.push(index),
+        });
+        for (const index of duplicates) {
+          record({
+            file,
+            line: lineOf[index] ?? 0,
+            reason: 'duplicate-id',
+            message: 'another document of the file has the same _id; the first one was kept',
+            raw: '',
+          });
+        }
+        lineOf.length = 0;
+        const { counts, byType } = await countReplies(forum);
+        await (temporary[FORUM_POSTS] as Collection<ForumPost>).insertMany(
+          flatPosts(forum, counts),
+          { ordered: true },
+        );
+        counts.clear();
+        options.signal?.throwIfAborted();
+        return byType;
       },
-      summary,
+      { indexes: { [FORUM]: FORUM_INDEXES, [FORUM_POSTS]: FORUM_POSTS_INDEXES } },
     );
-    async function* documents(): AsyncGenerator<ForumDocument> {
-      for await (const { doc, line } of source) {
-        lineOf.push(line);
-        yield doc;
-        if (pending.length >= REJECT_BATCH) await flush();
-      }
-    }
-    const duplicates: number[] = [];
-    await forumLoading.insertMany(documents(), {
-      ordered: false,
-      onDuplicate: ({ index }) => duplicates.push(index),
-    });
-    for (const index of duplicates) {
-      record({
-        file,
-        line: lineOf[index] ?? 0,
-        reason: 'duplicate-id',
-        message: 'another document of the file has the same _id; the first one was kept',
-        raw: '',
-      });
-    }
-    lineOf.length = 0;
-    await flush();
-
-    const { counts, byType } = await countReplies(forumLoading);
-    await postsLoading.insertMany(flatPosts(forumLoading, counts), { ordered: true });
-    counts.clear();
-    for (const spec of [
-      { author_id: 1 },
-      { comment_thread_id: 1 },
-      { course_id: 1 },
-      { created_at: 1 },
-    ] as const) {
-      await forumLoading.createIndex(spec);
-    }
-    for (const spec of [{ thread_id: 1 }, { author_id: 1 }, { created_at: 1 }] as const) {
-      await postsLoading.createIndex(spec);
-    }
-    options.signal?.throwIfAborted();
-
-    await forumLoading.rename(FORUM_COLLECTION, { dropTarget: true });
-    await postsLoading.rename(FORUM_POSTS_COLLECTION, { dropTarget: true });
-    const rejects = db.collection<RejectedLine>(REJECTED_COLLECTION);
-    await rejects.deleteMany({ file, table: 'forum' });
-    if (rejected > 0) {
-      await rejects.insertMany(rejectsLoading.find({}, { projection: { _id: 0 } }), {
-        ordered: true,
-      });
-    }
-    await dropQuietly(rejectsLoading);
-    const documentsStored = byType.thread + byType.response + byType.comment;
+    await rejects.commit();
     return {
       file,
       courseId,
       database,
       lines: summary.lines,
-      documents: documentsStored,
+      documents: byType.thread + byType.response + byType.comment,
       byType,
-      rejected,
-      rejectedByReason,
+      rejected: rejects.count,
+      rejectedByReason: rejects.byCode as Partial<Record<ForumRejectReason, number>>,
       elapsedMs: Date.now() - started,
     };
   } catch (error) {
-    await dropTemporary();
+    await rejects.discard().catch(() => undefined);
     throw error;
   }
 }

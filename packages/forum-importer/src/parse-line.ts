@@ -9,7 +9,7 @@ import { Double, EJSON, Int32, Long } from 'bson';
 import { ObjectId } from 'bson';
 import type { ForumDocument, ForumPostType, ForumRejectReason } from './types.js';
 
-export type ParsedLine =
+export type ParsedForumLine =
   | {
       readonly ok: true;
       readonly doc: ForumDocument;
@@ -107,7 +107,7 @@ function isNonEmpty(value: unknown): boolean {
  * Parses one non-blank line of a forum dump. Never throws: a bad line gives
  * `{ ok: false, reason, message }`.
  */
-export function parseForumLine(text: string): ParsedLine {
+export function parseForumLine(text: string): ParsedForumLine {
   let parsed: unknown;
   let shellSyntax = false;
   try {

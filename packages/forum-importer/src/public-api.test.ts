@@ -4,10 +4,6 @@ import * as api from './index.js';
 describe('@edx-data/forum-importer public API', () => {
   it('exports exactly these names (adding one is a deliberate act)', () => {
     expect(Object.keys(api).sort()).toEqual([
-      'FORUM_COLLECTION',
-      'FORUM_POSTS_COLLECTION',
-      'LOADING_SUFFIX',
-      'REJECTED_COLLECTION',
       'forumPost',
       'forumPostType',
       'loadForum',
