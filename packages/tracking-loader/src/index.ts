@@ -17,23 +17,18 @@ export {
 export type {
   AddedFields,
   LineContext,
-  ParsedLine,
+  ParsedTrackingLine,
   RejectedLine,
   RejectReason,
   TrackingEvent,
 } from './parse-tracking-line.js';
-export {
-  loadTrackingLogs,
-  TRACKING_COLLECTION,
-  TRACKING_DATABASE,
-  TRACKING_LEDGER_COLLECTION,
-  TRACKING_REJECTED_COLLECTION,
-} from './load-tracking-logs.js';
+export { loadTrackingLogs } from './load-tracking-logs.js';
+export { findTrackingLogs } from './find-tracking-logs.js';
+export type { FoundTrackingLogs, IgnoredFile, TrackingLogFile } from './find-tracking-logs.js';
 export type {
   LoadTrackingLogsOptions,
   LoadTrackingLogsResult,
   TrackingFileResult,
   TrackingLedgerEntry,
   TrackingLoadProgress,
-  TrackingRejectedDocument,
 } from './load-tracking-logs.js';

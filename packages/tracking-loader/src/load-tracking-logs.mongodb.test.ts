@@ -14,12 +14,8 @@ import type { Store } from '@edx-data/store';
 import { generatePackage, QUIRKS } from '@edx-data/synthetic-data';
 import type { GeneratedPackage } from '@edx-data/synthetic-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  loadTrackingLogs,
-  TRACKING_COLLECTION,
-  TRACKING_LEDGER_COLLECTION,
-  TRACKING_REJECTED_COLLECTION,
-} from './load-tracking-logs.js';
+import { MASTER_TRACKING } from '@edx-data/core';
+import { loadTrackingLogs } from './load-tracking-logs.js';
 
 const uri = process.env['MONGODB_URI'];
 const database = `tl_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 7)}`;
@@ -66,20 +62,20 @@ describe.skipIf(uri === undefined || uri === '')('loadTrackingLogs on the MongoD
     }
     const db = store.db(database);
     const totals = pkg.groundTruth.events.totals;
-    expect(await db.collection(TRACKING_COLLECTION).countDocuments()).toBe(totals.uniqueEvents);
-    expect(await db.collection(TRACKING_REJECTED_COLLECTION).countDocuments()).toBe(
+    expect(await db.collection(MASTER_TRACKING.events).countDocuments()).toBe(totals.uniqueEvents);
+    expect(await db.collection(MASTER_TRACKING.rejects).countDocuments()).toBe(
       totals.rejectedLines,
     );
     for (const [key, course] of Object.entries(pkg.groundTruth.courses)) {
-      expect(await db.collection(TRACKING_COLLECTION).countDocuments({ _course_id: key })).toBe(
+      expect(await db.collection(MASTER_TRACKING.events).countDocuments({ _course_id: key })).toBe(
         course.events,
       );
     }
 
     const again = await loadTrackingLogs(paths, store, { database });
     expect(again.files.map((f) => f.status)).toEqual(truths.map(() => 'skipped'));
-    expect(await db.collection(TRACKING_COLLECTION).countDocuments()).toBe(totals.uniqueEvents);
-    expect(await db.collection(TRACKING_LEDGER_COLLECTION).countDocuments()).toBe(truths.length);
+    expect(await db.collection(MASTER_TRACKING.events).countDocuments()).toBe(totals.uniqueEvents);
+    expect(await db.collection(MASTER_TRACKING.ledger).countDocuments()).toBe(truths.length);
   }, 120_000);
 
   it('counts the events of a file delivered again under another name as already there', async () => {

@@ -13,13 +13,8 @@ import type { Store } from '@edx-data/store';
 import { generatePackage, generateTestKey, QUIRKS } from '@edx-data/synthetic-data';
 import type { GeneratedPackage } from '@edx-data/synthetic-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  loadTrackingLogs,
-  TRACKING_COLLECTION,
-  TRACKING_DATABASE,
-  TRACKING_LEDGER_COLLECTION,
-  TRACKING_REJECTED_COLLECTION,
-} from './load-tracking-logs.js';
+import { MASTER_TRACKING } from '@edx-data/core';
+import { loadTrackingLogs } from './load-tracking-logs.js';
 import type { TrackingLedgerEntry } from './load-tracking-logs.js';
 import { parseFile } from './test-support/read-file.js';
 
@@ -54,12 +49,12 @@ async function withStore<T>(name: string, body: (store: Store) => Promise<T>): P
 }
 
 function db(store: Store) {
-  return store.db(TRACKING_DATABASE);
+  return store.db(MASTER_TRACKING.database);
 }
 
 async function ledgerEntries(store: Store): Promise<TrackingLedgerEntry[]> {
   return db(store)
-    .collection<TrackingLedgerEntry>(TRACKING_LEDGER_COLLECTION)
+    .collection<TrackingLedgerEntry>(MASTER_TRACKING.ledger)
     .find({}, { sort: { _id: 1 } })
     .toArray();
 }
@@ -76,8 +71,8 @@ describe('loadTrackingLogs', () => {
       expect(pkg.groundTruth.events.totals.rejectedLines).toBeGreaterThan(0);
       expect(pkg.groundTruth.events.totals.duplicateLines).toBeGreaterThan(0);
 
-      const tracking = db(store).collection(TRACKING_COLLECTION);
-      const rejected = db(store).collection(TRACKING_REJECTED_COLLECTION);
+      const tracking = db(store).collection(MASTER_TRACKING.events);
+      const rejected = db(store).collection(MASTER_TRACKING.rejects);
       let unique = 0;
       for (const [i, truth] of truthFiles.entries()) {
         const r = result.files[i];
@@ -108,7 +103,7 @@ describe('loadTrackingLogs', () => {
           .find({ _id: { $regex: `^${entry?._id ?? 'x'}:` } }, { sort: { line: 1 } })
           .toArray();
         expect(lines.map((l) => l['line'])).toEqual(truth.rejectedLines.map((l) => l.line));
-        expect(lines.every((l) => l['reason'] === 'not-json' && typeof l['raw'] === 'string')).toBe(
+        expect(lines.every((l) => l['code'] === 'not-json' && typeof l['raw'] === 'string')).toBe(
           true,
         );
         unique += truth.uniqueEvents;
@@ -159,14 +154,14 @@ describe('loadTrackingLogs', () => {
       // What a killed run leaves: the first half of the events inserted, the ledger 'loading'.
       const { events } = await parseFile(path, truth.file.split('/').pop());
       const half = events.slice(0, Math.floor(events.length / 2));
-      const tracking = db(store).collection(TRACKING_COLLECTION);
+      const tracking = db(store).collection(MASTER_TRACKING.events);
       const first = await tracking.insertMany(half, { ordered: false });
       expect(first.insertedCount).toBeGreaterThan(0);
       const hash = createHash('sha256')
         .update(await readFile(path))
         .digest('hex');
       await db(store)
-        .collection(TRACKING_LEDGER_COLLECTION)
+        .collection(MASTER_TRACKING.ledger)
         .insertOne({ _id: hash, status: 'loading', file: 'x' });
 
       const result = await loadTrackingLogs([path], store);
@@ -182,7 +177,7 @@ describe('loadTrackingLogs', () => {
       });
       expect(await tracking.countDocuments()).toBe(truth.uniqueEvents);
       expect((await tracking.distinct('_id')).length).toBe(truth.uniqueEvents);
-      expect(await db(store).collection(TRACKING_LEDGER_COLLECTION).countDocuments()).toBe(1);
+      expect(await db(store).collection(MASTER_TRACKING.ledger).countDocuments()).toBe(1);
     });
   }, 60_000);
 
@@ -208,7 +203,7 @@ describe('loadTrackingLogs', () => {
         inserted: truth.uniqueEvents - loadedEarly,
         alreadyPresent: loadedEarly,
       });
-      expect(await db(store).collection(TRACKING_COLLECTION).countDocuments()).toBe(
+      expect(await db(store).collection(MASTER_TRACKING.events).countDocuments()).toBe(
         truth.uniqueEvents,
       );
       expect(await ledgerEntries(store)).toHaveLength(2);
@@ -244,7 +239,7 @@ describe('loadTrackingLogs', () => {
       });
       const names = (await db(store).listCollections()).map((c) => c.name);
       expect(names.filter((n) => n.startsWith('tracking_scratch_'))).toEqual([]);
-      expect(await db(store).collection(TRACKING_COLLECTION).countDocuments()).toBe(
+      expect(await db(store).collection(MASTER_TRACKING.events).countDocuments()).toBe(
         truth.uniqueEvents + 1,
       );
     });
@@ -278,7 +273,7 @@ describe('loadTrackingLogs', () => {
         rejected: sum((t) => t.rejectedLines.length),
         eventsByCourse: byCourse,
       });
-      const tracking = db(store).collection(TRACKING_COLLECTION);
+      const tracking = db(store).collection(MASTER_TRACKING.events);
       expect(await tracking.countDocuments()).toBe(sum((t) => t.uniqueEvents));
       for (const [course, n] of Object.entries(byCourse)) {
         expect(await tracking.countDocuments({ _course_id: course })).toBe(n);
@@ -317,23 +312,41 @@ describe('loadTrackingLogs', () => {
         alreadyPresent: 1,
         duplicates: 1,
       });
-      expect(await db(store).collection(TRACKING_COLLECTION).countDocuments()).toBe(4);
+      expect(await db(store).collection(MASTER_TRACKING.events).countDocuments()).toBe(4);
     });
   });
 
-  it('fails a file with more rejected lines than maxRejects and leaves it loading', async () => {
+  it('fails a file with more rejected lines than maxRejects, leaves it loading, and takes back exactly what it inserted', async () => {
     const truth = pkg.groundTruth.events.files.find((f) => f.rejectedLines.length > 0)!;
+    // Independently of the loader: with one event per batch, every event read before the
+    // line of the last rejected line was inserted before the load stopped there. Those are
+    // the distinct texts of the lines before it that the ground truth does not list as
+    // rejected (a repeated line is one event).
+    const lastReject = truth.rejectedLines.at(-1)!.line;
+    const rejectedLineNumbers = new Set(truth.rejectedLines.map((l) => l.line));
+    const text = gunzipSync(await readFile(join(pkg.dir, truth.file))).toString('utf8');
+    const before = new Set(
+      text
+        .split('\n')
+        .slice(0, lastReject - 1)
+        .filter((line, i) => line.trim() !== '' && !rejectedLineNumbers.has(i + 1)),
+    );
+    expect(before.size).toBeGreaterThan(0);
     await withStore('max-rejects', async (store) => {
       const result = await loadTrackingLogs([join(pkg.dir, truth.file)], store, {
         maxRejects: truth.rejectedLines.length - 1,
-        batchSize: 10,
+        batchSize: 1,
       });
       expect(result.failed).toBe(1);
-      expect(result.files[0]?.error).toMatch(/rejected lines/u);
-      expect((await ledgerEntries(store))[0]?.status).toBe('loading');
-      expect((await ledgerEntries(store))[0]?.rolledBack).toBeGreaterThan(0);
+      expect(result.files[0]?.errorCode).toBe('E_INPUT');
+      expect(result.files[0]?.error).toMatch(/more than \d+ rejected lines/u);
+      const [entry] = await ledgerEntries(store);
+      expect(entry?.status).toBe('loading');
+      expect(entry?.rolledBack).toBe(before.size);
+      expect(entry?.inserted).toBe(0);
+      expect(entry?.rejected).toBe(truth.rejectedLines.length);
       // The events this run inserted were taken back.
-      expect(await db(store).collection(TRACKING_COLLECTION).countDocuments()).toBe(0);
+      expect(await db(store).collection(MASTER_TRACKING.events).countDocuments()).toBe(0);
     });
   }, 60_000);
 
@@ -377,8 +390,10 @@ describe('loadTrackingLogs', () => {
       const entries = await ledgerEntries(store);
       expect(entries).toHaveLength(1);
       expect(entries[0]?.status).toBe('loading');
-      expect(entries[0]?.error).toMatch(/integrity|E_INTEGRITY|corrupt/iu);
-      expect(await db(store).collection(TRACKING_COLLECTION).countDocuments()).toBe(0);
+      expect(entries[0]?.errorCode).toBe('E_INTEGRITY');
+      expect(result.files[0]?.errorCode).toBe('E_INTEGRITY');
+      expect(entries[0]?.error).toMatch(/integrity check failed/u);
+      expect(await db(store).collection(MASTER_TRACKING.events).countDocuments()).toBe(0);
     });
   }, 120_000);
 });

@@ -1,26 +1,28 @@
 /**
- * Tracking logs into the master database `tracking_logs` (issue 6, items 2, 3 and 5): batched
- * unordered inserts keyed by the line hash `_id`, a per-file ledger keyed by the file's content
- * hash, and every line that cannot be loaded kept with its reason.
+ * Tracking logs into the master database (`MASTER_TRACKING` of `@edx-data/core`'s layout:
+ * `tracking_logs`): batched unordered inserts keyed by the line hash `_id`, a per-file ledger
+ * keyed by the file's content hash, and every line that cannot be loaded kept with its reason
+ * in the store's rejected-record shape.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { InputError, openInput, readLines, UsageError } from '@edx-data/core';
-import type { PassphraseProvider } from '@edx-data/core';
-import type { Collection, Document, Store } from '@edx-data/store';
+import {
+  InputError,
+  isEdxDataError,
+  MASTER_TRACKING,
+  openInput,
+  readLines,
+  redactSecrets,
+  UsageError,
+} from '@edx-data/core';
+import type { ErrorCode, PassphraseProvider, Progress } from '@edx-data/core';
+import { RejectWriter } from '@edx-data/store';
+import type { Collection, Document, RejectedInput, Store } from '@edx-data/store';
 import { DistinctCounter } from './distinct-counter.js';
 import { parseTrackingLog } from './parse-tracking-log.js';
 import type { TrackingEvent } from './parse-tracking-line.js';
-
-/** The database and collections the loader writes. */
-export const TRACKING_DATABASE = 'tracking_logs';
-export const TRACKING_COLLECTION = 'tracking';
-export const TRACKING_LEDGER_COLLECTION = 'tracking_imported';
-export const TRACKING_REJECTED_COLLECTION = 'tracking_rejected';
-/** Prefix of the per-file scratch collections that exist only while a file loads. */
-export const TRACKING_SCRATCH_PREFIX = 'tracking_scratch_';
 
 /** The indexes created (once, before loading) on `tracking`. */
 export const TRACKING_INDEXES: readonly Readonly<Record<string, 1>>[] = [
@@ -42,32 +44,14 @@ export interface LoadTrackingLogsOptions {
   readonly maxRejects?: number | undefined;
   /** Called when a file has finished, been skipped or failed. */
   readonly onFile?: ((result: TrackingFileResult) => void) | undefined;
-  /** The master database to load into. @default 'tracking_logs' */
+  /** The master database to load into. @default `MASTER_TRACKING.database` (`tracking_logs`) */
   readonly database?: string | undefined;
 }
 
-export interface TrackingLoadProgress {
-  /** The file path, as given. */
-  readonly file: string;
-  /** Index of the file in `files`. */
+/** Progress of a load: the file being read (its path, as given) and its index among the files. */
+export interface TrackingLoadProgress extends Progress {
+  /** Index of the file among the files loaded. */
   readonly index: number;
-  /** Bytes of the file read from disk so far, and its size. */
-  readonly bytesRead: number;
-  readonly totalBytes: number;
-}
-
-/** A line that could not be loaded, as kept in `tracking_rejected`. */
-export interface TrackingRejectedDocument extends Document {
-  /** `<file sha256>:<line>`: a re-run stores it once. */
-  readonly _id: string;
-  readonly hash: string;
-  readonly file: string;
-  readonly line: number;
-  /** A parser reason (`not-json`, `not-object`, `bad-time`, `reserved-field`) or `line-too-long`. */
-  readonly reason: string;
-  readonly detail: string;
-  /** The line as read (empty for `line-too-long`: such a line is never buffered). */
-  readonly raw: string;
 }
 
 /** One file of the ledger `tracking_imported`, keyed by the sha256 of the file's bytes. */
@@ -106,6 +90,8 @@ export interface TrackingLedgerEntry extends Document {
   readonly lastTime: Date | null;
   /** The last error, when a run failed on this file (status stays `loading`). */
   readonly error?: string;
+  /** Its code (`E_INTEGRITY`, `E_GZIP_TRUNCATED`, …), when the toolkit raised it. */
+  readonly errorCode?: ErrorCode;
   /** Events inserted by the failed run and deleted again (see `loadTrackingLogs`). */
   readonly rolledBack?: number;
 }
@@ -121,6 +107,8 @@ export interface TrackingFileResult {
   /** The ledger entry (for `failed`, as left: status `loading`), or null if the file could not be read. */
   readonly entry: TrackingLedgerEntry | null;
   readonly error?: string;
+  /** The error's code, when the toolkit raised it (`E_INTEGRITY`, `E_FILE_NOT_FOUND`, …). */
+  readonly errorCode?: ErrorCode;
 }
 
 export interface LoadTrackingLogsResult {
@@ -150,9 +138,9 @@ export async function hashFile(path: string): Promise<string> {
 /** Create the indexes of `tracking` (idempotent). */
 export async function createTrackingIndexes(
   store: Store,
-  database: string = TRACKING_DATABASE,
+  database: string = MASTER_TRACKING.database,
 ): Promise<void> {
-  const tracking = store.db(database).collection(TRACKING_COLLECTION);
+  const tracking = store.db(database).collection(MASTER_TRACKING.events);
   for (const spec of TRACKING_INDEXES) await tracking.createIndex(spec);
 }
 
@@ -176,17 +164,17 @@ export async function loadTrackingLogs(
   if (maxRejects !== undefined && (!Number.isSafeInteger(maxRejects) || maxRejects < 0)) {
     throw new UsageError('E_OPTION', 'loadTrackingLogs: `maxRejects` must be an integer ≥ 0');
   }
-  const database = options.database ?? TRACKING_DATABASE;
+  const database = options.database ?? MASTER_TRACKING.database;
   const db = store.db(database);
   await createTrackingIndexes(store, database);
-  const ledger = db.collection<TrackingLedgerEntry>(TRACKING_LEDGER_COLLECTION);
+  const ledger = db.collection<TrackingLedgerEntry>(MASTER_TRACKING.ledger);
   const results: TrackingFileResult[] = [];
   for (const [index, path] of files.entries()) {
     const result = await loadOneFile(path, index, {
-      tracking: db.collection<TrackingEvent & Document>(TRACKING_COLLECTION),
+      tracking: db.collection<TrackingEvent & Document>(MASTER_TRACKING.events),
       ledger,
-      rejectedCollection: db.collection<TrackingRejectedDocument>(TRACKING_REJECTED_COLLECTION),
-      scratch: (hash) => db.collection(`${TRACKING_SCRATCH_PREFIX}${hash.slice(0, 16)}`),
+      rejectedCollection: db.collection(MASTER_TRACKING.rejects),
+      scratch: (hash) => db.collection(`${MASTER_TRACKING.scratchPrefix}${hash.slice(0, 16)}`),
       batchSize,
       maxRejects,
       options,
@@ -208,7 +196,7 @@ export async function loadTrackingLogs(
 interface LoadContext {
   readonly tracking: Collection<TrackingEvent & Document>;
   readonly ledger: Collection<TrackingLedgerEntry>;
-  readonly rejectedCollection: Collection<TrackingRejectedDocument>;
+  readonly rejectedCollection: Collection;
   /** The scratch collection of the file with this content hash (see `DistinctCounter`). */
   readonly scratch: (hash: string) => Collection;
   readonly batchSize: number;
@@ -232,7 +220,16 @@ async function loadOneFile(
     hash = await hashFile(path);
     size = (await stat(path)).size;
   } catch (error) {
-    return { path, file, hash: null, size, status: 'failed', entry: null, error: message(error) };
+    return {
+      path,
+      file,
+      hash: null,
+      size,
+      status: 'failed',
+      entry: null,
+      error: message(error),
+      ...(isEdxDataError(error) ? { errorCode: error.code } : {}),
+    };
   }
   const existing = await ctx.ledger.findOne({ _id: hash });
   if (existing !== null && existing.status === 'finished') {
@@ -271,20 +268,16 @@ async function loadOneFile(
     { replaceOne: { filter: { _id: hash }, replacement: entry, upsert: true } },
   ]);
 
-  const rejectedByReason: Record<string, number> = {};
-  let rejectedCount = 0;
-  let pendingRejects: TrackingRejectedDocument[] = [];
-  const reject = (line: number, reason: string, detail: string, raw: string): void => {
-    rejectedCount += 1;
-    rejectedByReason[reason] = (rejectedByReason[reason] ?? 0) + 1;
-    pendingRejects.push({ _id: `${hash}:${String(line)}`, hash, file, line, reason, detail, raw });
+  // `<content hash>:<line>`: a re-run over the same bytes stores a rejected line once.
+  const rejects = new RejectWriter(ctx.rejectedCollection, {
+    batchSize: ctx.batchSize,
+    extra: { hash },
+    id: (r: RejectedInput) => `${hash}:${String(r.line)}`,
+  });
+  const reject = (line: number, code: string, reason: string, raw: string): void => {
+    rejects.add({ file, line, code, reason, raw });
   };
-  const flushRejects = async (): Promise<void> => {
-    if (pendingRejects.length === 0) return;
-    const docs = pendingRejects;
-    pendingRejects = [];
-    await ctx.rejectedCollection.insertMany(docs, { ordered: false });
-  };
+  const flushRejects = (): Promise<void> => rejects.flush();
   const counter = new DistinctCounter(ctx.tracking, ctx.scratch(hash), file, runs);
   await counter.reset();
 
@@ -343,10 +336,10 @@ async function loadOneFile(
     try {
       for await (const event of parser) {
         batch.push(event);
-        if (ctx.maxRejects !== undefined && rejectedCount > ctx.maxRejects) break;
-        if (batch.length >= ctx.batchSize || pendingRejects.length >= ctx.batchSize) await flush();
+        if (ctx.maxRejects !== undefined && rejects.count > ctx.maxRejects) break;
+        if (batch.length >= ctx.batchSize || rejects.full) await flush();
       }
-      if (ctx.maxRejects !== undefined && rejectedCount > ctx.maxRejects) {
+      if (ctx.maxRejects !== undefined && rejects.count > ctx.maxRejects) {
         throw new InputError(
           'E_INPUT',
           `more than ${String(ctx.maxRejects)} rejected lines (--max-rejects); the file was not finished`,
@@ -381,8 +374,8 @@ async function loadOneFile(
       inserted,
       alreadyPresent,
       duplicates: summary.events - loaded,
-      rejected: rejectedCount,
-      rejectedByReason,
+      rejected: rejects.count,
+      rejectedByReason: rejects.byCode,
       eventsByCourse,
       eventsWithoutCourse,
       firstTime: summary.firstTime,
@@ -393,7 +386,10 @@ async function loadOneFile(
     ]);
     return { path, file, hash, size, status: 'finished', entry };
   } catch (error) {
-    const text = message(error);
+    // A passphrase never reaches the ledger, whatever an error message holds.
+    const passphrase = ctx.options.passphrase;
+    const text = redactSecrets(message(error), typeof passphrase === 'string' ? [passphrase] : []);
+    const code = isEdxDataError(error) ? { errorCode: error.code } : {};
     // Take back what this run inserted (a tampered .gpg hands out altered plaintext before it
     // fails): exactly the events stamped with this run's `_load_date`. Events that were already
     // there (an earlier run, another delivery) keep their own `_load_date` and stay.
@@ -406,14 +402,15 @@ async function loadOneFile(
       ...entry,
       size,
       inserted: counter.inserted - removed,
-      rejected: rejectedCount,
-      rejectedByReason,
+      rejected: rejects.count,
+      rejectedByReason: rejects.byCode,
       error: text,
+      ...code,
       rolledBack: removed,
     };
     await ctx.ledger
       .bulkWrite([{ replaceOne: { filter: { _id: hash }, replacement: entry, upsert: true } }])
       .catch(() => undefined);
-    return { path, file, hash, size, status: 'failed', entry, error: text };
+    return { path, file, hash, size, status: 'failed', entry, error: text, ...code };
   }
 }

@@ -2,17 +2,17 @@ import { createHash } from 'node:crypto';
 import { ObjectId } from '@edx-data/store';
 import { describe, expect, it } from 'vitest';
 import { parseEventTime, parseTrackingLine } from './parse-tracking-line.js';
-import type { ParsedLine, RejectedLine, TrackingEvent } from './parse-tracking-line.js';
+import type { ParsedTrackingLine, RejectedLine, TrackingEvent } from './parse-tracking-line.js';
 
 const loadDate = new Date('2024-02-01T00:00:00Z');
 const ctx = { file: 'x.log', line: 7, loadDate };
 
-function ev(result: ParsedLine): TrackingEvent {
+function ev(result: ParsedTrackingLine): TrackingEvent {
   if (result.kind !== 'event') throw new Error(`expected an event, got ${JSON.stringify(result)}`);
   return result.event;
 }
 
-function rej(result: ParsedLine): RejectedLine {
+function rej(result: ParsedTrackingLine): RejectedLine {
   if (result.kind !== 'rejected') throw new Error(`expected a reject, got ${result.kind}`);
   return result.rejected;
 }

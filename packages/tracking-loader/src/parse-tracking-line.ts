@@ -4,7 +4,7 @@
  */
 import { hash } from 'node:crypto';
 import { courseIdOfEvent } from '@edx-data/core';
-import { ObjectId } from '@edx-data/store';
+import { ObjectId } from 'bson';
 import type { EventCourseId, EventCourseIdSource } from '@edx-data/core';
 
 /** Why a line was not loaded. */
@@ -98,12 +98,12 @@ export interface LineContext {
 }
 
 /** What {@link parseTrackingLine} made of a line. */
-export type ParsedLine =
+export type ParsedTrackingLine =
   | { readonly kind: 'event'; readonly event: TrackingEvent }
   | { readonly kind: 'blank' }
   | { readonly kind: 'rejected'; readonly rejected: RejectedLine };
 
-const BLANK: ParsedLine = Object.freeze({ kind: 'blank' });
+const BLANK: ParsedTrackingLine = Object.freeze({ kind: 'blank' });
 
 const OPEN_BRACE = 0x7b; // {
 const OPEN_BRACKET = 0x5b; // [
@@ -251,7 +251,12 @@ function courseOf(event: Record<string, unknown>): EventCourseId | null {
   return courseIdOfEvent(event);
 }
 
-function reject(ctx: LineContext, reason: RejectReason, detail: string, raw: string): ParsedLine {
+function reject(
+  ctx: LineContext,
+  reason: RejectReason,
+  detail: string,
+  raw: string,
+): ParsedTrackingLine {
   return {
     kind: 'rejected',
     rejected: { file: ctx.file, line: ctx.line, reason, detail, raw },
@@ -272,7 +277,7 @@ function reject(ctx: LineContext, reason: RejectReason, detail: string, raw: str
  * const r = parseTrackingLine('{"event_type":"play_video","time":"2014-05-02T16:02:25+00:00","event":"{\\"id\\":\\"x\\"}"}', { file: 'a.log', line: 1, loadDate: new Date() });
  * // r.kind === 'event'; r.event.event → { id: 'x' }; r.event._time → 2014-05-02T16:02:25.000Z
  */
-export function parseTrackingLine(text: string, ctx: LineContext): ParsedLine {
+export function parseTrackingLine(text: string, ctx: LineContext): ParsedTrackingLine {
   let end = text.length;
   if (end > 0 && text.charCodeAt(end - 1) === 0x0d) end -= 1;
   const line = end === text.length ? text : text.slice(0, end);

@@ -6,10 +6,7 @@ describe('@edx-data/tracking-loader public API', () => {
     expect(Object.keys(api).sort()).toEqual([
       'ADDED_FIELDS',
       'REJECT_REASONS',
-      'TRACKING_COLLECTION',
-      'TRACKING_DATABASE',
-      'TRACKING_LEDGER_COLLECTION',
-      'TRACKING_REJECTED_COLLECTION',
+      'findTrackingLogs',
       'loadTrackingLogs',
       'parseEventTime',
       'parseTrackingLine',

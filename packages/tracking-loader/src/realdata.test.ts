@@ -10,15 +10,10 @@ import { readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { courseIdOfEvent } from '@edx-data/core';
+import { courseIdOfEvent, MASTER_TRACKING } from '@edx-data/core';
 import { openStore } from '@edx-data/store';
 import { describe, expect, it } from 'vitest';
-import {
-  loadTrackingLogs,
-  TRACKING_COLLECTION,
-  TRACKING_DATABASE,
-  TRACKING_REJECTED_COLLECTION,
-} from './load-tracking-logs.js';
+import { loadTrackingLogs } from './load-tracking-logs.js';
 import { parseFile } from './test-support/read-file.js';
 import { HAS_REALDATA, REALDATA } from './test-support/realdata.js';
 
@@ -125,7 +120,7 @@ describe.skipIf(!HAS_REALDATA)('the tracking logs of the shared real data', () =
       expect(skipped.length).toBeGreaterThan(0);
       const hashes = new Set(finished.map((f) => f.hash));
       expect(skipped.every((f) => hashes.has(f.hash))).toBe(true);
-      const db = store.db(TRACKING_DATABASE);
+      const db = store.db(MASTER_TRACKING.database);
       let rejected = 0;
       for (const f of finished) {
         const e = f.entry;
@@ -133,13 +128,13 @@ describe.skipIf(!HAS_REALDATA)('the tracking logs of the shared real data', () =
         expect(e.events + e.rejected + e.blank, f.path).toBe(e.lines);
         expect(e.loaded + e.duplicates, f.path).toBe(e.events);
         rejected += e.rejected;
-        expect(
-          await db.collection(TRACKING_REJECTED_COLLECTION).countDocuments({ hash: e._id }),
-        ).toBe(e.rejected);
+        expect(await db.collection(MASTER_TRACKING.rejects).countDocuments({ hash: e._id })).toBe(
+          e.rejected,
+        );
       }
       expect(result.rejected).toBe(rejected);
       // Distinct events are stored once, whichever files hold them.
-      const stored = await db.collection(TRACKING_COLLECTION).countDocuments();
+      const stored = await db.collection(MASTER_TRACKING.events).countDocuments();
       expect(stored).toBe(result.inserted);
       // 9,109 + 109 events in 116 files (core's table), 8,950 of them distinct.
       expect(stored).toBe(8950);
