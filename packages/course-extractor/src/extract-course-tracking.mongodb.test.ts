@@ -1,9 +1,9 @@
 /**
  * Course extraction and problem_ids on the MongoDB engine, through the official driver,
  * against the server of MONGODB_URI (`npm test` starts FerretDB for it). The master, the
- * course database and its structure live in databases of this run, dropped at the end; the
- * structure is inserted directly (FerretDB v1 lacks the `rename … dropTarget` of
- * importCourseStructure's swap). Skipped without MONGODB_URI.
+ * course database and its structure live in databases of this run, dropped at the end (so
+ * the structure is built and inserted here, into this run's database, rather than imported
+ * into the course's own). Skipped without MONGODB_URI.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -149,7 +149,7 @@ describe('extractCourseTracking on a generated package (3 courses, 10 days, ever
     expect(checked).toBe(truth.events);
   });
 
-  it('gives at least 95% of the events that reference a block its parent_data', async () => {
+  it('gives every event that references a block its parent_data', async () => {
     const structure = new Map<string, Document>();
     for (const block of await store
       .db(config.database)
@@ -173,8 +173,11 @@ describe('extractCourseTracking on a generated package (3 courses, 10 days, ever
       }
     }
     expect(referencing).toBe(truth.blockEvents);
-    // 100% on this package (every reference is a block of the structure); 95% is the bar.
-    expect(joined / truth.blockEvents).toBeGreaterThanOrEqual(0.95);
+    // Every reference of this generated package names a block of its structure, so every one
+    // must be joined (issue 7's 95% bar is for real logs, whose events may name blocks deleted
+    // from the course since). `withBlock` also counts events whose block came from a URL
+    // (courseware pages), which name no block by key: hence at least `joined`.
+    expect(joined).toBe(truth.blockEvents);
     expect(summary.withBlock).toBeGreaterThanOrEqual(joined);
   });
 

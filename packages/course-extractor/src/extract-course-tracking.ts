@@ -4,18 +4,12 @@
  * the block it happened in and that block's `parent_data` from `course_structure`.
  */
 import { batchSizeOption } from './batch-size.js';
-import { courseDatabaseName } from '@edx-data/core';
+import { COURSE_COLLECTIONS, courseDatabaseName, MASTER_TRACKING } from '@edx-data/core';
 import type { Document, Filter, IndexSpec, Store } from '@edx-data/store';
 import type { CourseConfig } from './course-config.js';
 import type { ParentData } from './build-course-structure.js';
-import { COURSE_STRUCTURE_COLLECTION } from './import-course-structure.js';
 import { indexBlocks, resolveEventBlock } from './resolve-block.js';
 import type { BlockIndex, EventBlock, StructureBlockFields } from './resolve-block.js';
-
-/** Where the tracking loader keeps every event. */
-export const MASTER_TRACKING_DATABASE = 'tracking_logs';
-/** The events collection, in the master database and in each course database. */
-export const TRACKING_COLLECTION = 'tracking';
 
 /** The indexes of a course's `tracking` collection. */
 export const COURSE_TRACKING_INDEXES: readonly IndexSpec[] = [
@@ -108,7 +102,7 @@ export function enrichEvent(event: Document, index: BlockIndex): EnrichResult {
 async function loadIndex(store: Store, database: string): Promise<BlockIndex> {
   const blocks = await store
     .db(database)
-    .collection(COURSE_STRUCTURE_COLLECTION)
+    .collection(COURSE_COLLECTIONS.course_structure)
     .find(
       {},
       {
@@ -152,9 +146,9 @@ export async function extractCourseTracking(
   const batchSize = batchSizeOption(options.batchSize, 5000);
   const database = options.database ?? config.database;
   const master = store
-    .db(options.masterDatabase ?? MASTER_TRACKING_DATABASE)
-    .collection(TRACKING_COLLECTION);
-  const target = store.db(database).collection(TRACKING_COLLECTION);
+    .db(options.masterDatabase ?? MASTER_TRACKING.database)
+    .collection(MASTER_TRACKING.events);
+  const target = store.db(database).collection(COURSE_COLLECTIONS.tracking);
   const dropped = options.drop === true;
   if (dropped) await target.drop();
 
@@ -201,7 +195,7 @@ export async function extractCourseTracking(
   for (const index of new Set(indexByCourse.values())) structureBlocks += index.size;
   return {
     database,
-    collection: TRACKING_COLLECTION,
+    collection: COURSE_COLLECTIONS.tracking,
     courseKeys: config.courseKeys,
     from: config.from,
     toExclusive: config.toExclusive,

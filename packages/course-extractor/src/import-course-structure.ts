@@ -3,8 +3,8 @@
  * per block) and `course_axis`, each written to a temporary collection and swapped in.
  */
 import { basename } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import {
+  COURSE_COLLECTIONS,
   courseDatabaseName,
   InputError,
   UsageError,
@@ -13,7 +13,8 @@ import {
   tryParseCourseId,
 } from '@edx-data/core';
 import type { PassphraseProvider, ZipEntryInput } from '@edx-data/core';
-import type { Collection, Document, IndexSpec, Store } from '@edx-data/store';
+import { replaceCollections } from '@edx-data/store';
+import type { IndexSpec, Store } from '@edx-data/store';
 import { buildCourseStructure, countByCategory } from './build-course-structure.js';
 import type { StructureIssues } from './build-course-structure.js';
 import { parseUsageKey } from './usage-key.js';
@@ -48,9 +49,7 @@ export interface ImportCourseStructureSummary {
   readonly issues: StructureIssues;
 }
 
-/** The collections written. */
-export const COURSE_STRUCTURE_COLLECTION = 'course_structure';
-export const COURSE_AXIS_COLLECTION = 'course_axis';
+const { course_structure: STRUCTURE, course_axis: AXIS } = COURSE_COLLECTIONS;
 
 const STRUCTURE_INDEXES: readonly IndexSpec[] = [
   { block_id: 1 },
@@ -153,15 +152,6 @@ function courseKeyOf(file: string, json: unknown, courseId: string | undefined):
   );
 }
 
-async function fill(
-  collection: Collection,
-  docs: readonly Document[],
-  indexes: readonly IndexSpec[],
-): Promise<void> {
-  if (docs.length > 0) await collection.insertMany(docs, { ordered: true });
-  for (const spec of indexes) await collection.createIndex(spec);
-}
-
 /**
  * Read a `course_structure` file (plain, gzipped or OpenPGP-encrypted), build the structure
  * and the course axis, and load them into the course database (`courseDatabaseName` of the
@@ -202,25 +192,20 @@ export async function importCourseStructure(
   );
   const structure = buildCourseStructure(json, { courseId: courseKey });
   const database = courseDatabaseName(courseKey);
-  const db = store.db(database);
-  const suffix = `${String(process.pid)}_${randomBytes(4).toString('hex')}`;
-  const structureTmp = db.collection(`tmp_${COURSE_STRUCTURE_COLLECTION}_${suffix}`);
-  const axisTmp = db.collection(`tmp_${COURSE_AXIS_COLLECTION}_${suffix}`);
-  try {
-    // Both are filled before either is swapped in, so a failure leaves the previous load whole.
-    await fill(structureTmp, structure.blocks, STRUCTURE_INDEXES);
-    await fill(
-      axisTmp,
-      structure.axis.map((row) => ({ _id: row.usage_key, ...row })),
-      AXIS_INDEXES,
-    );
-    await structureTmp.rename(COURSE_STRUCTURE_COLLECTION, { dropTarget: true });
-    await axisTmp.rename(COURSE_AXIS_COLLECTION, { dropTarget: true });
-  } catch (error) {
-    await structureTmp.drop().catch(() => false);
-    await axisTmp.drop().catch(() => false);
-    throw error;
-  }
+  // Both are filled and indexed before either is swapped in, so a failure leaves the
+  // previous load whole.
+  await replaceCollections(
+    store.db(database),
+    [STRUCTURE, AXIS],
+    async (temporary) => {
+      if (structure.blocks.length > 0) {
+        await temporary[STRUCTURE].insertMany(structure.blocks, { ordered: true });
+      }
+      const axis = structure.axis.map((row) => ({ _id: row.usage_key, ...row }));
+      if (axis.length > 0) await temporary[AXIS].insertMany(axis, { ordered: true });
+    },
+    { indexes: { [STRUCTURE]: STRUCTURE_INDEXES, [AXIS]: AXIS_INDEXES } },
+  );
   return {
     file: nameOf(input),
     courseKey,

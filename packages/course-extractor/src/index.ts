@@ -20,12 +20,7 @@ export type {
   StructureBlock,
   StructureIssues,
 } from './build-course-structure.js';
-export {
-  COURSE_AXIS_COLLECTION,
-  COURSE_STRUCTURE_COLLECTION,
-  DEFAULT_MAX_STRUCTURE_BYTES,
-  importCourseStructure,
-} from './import-course-structure.js';
+export { DEFAULT_MAX_STRUCTURE_BYTES, importCourseStructure } from './import-course-structure.js';
 export type {
   ImportCourseStructureOptions,
   ImportCourseStructureSummary,
@@ -40,8 +35,6 @@ export {
   courseTrackingFilter,
   enrichEvent,
   extractCourseTracking,
-  MASTER_TRACKING_DATABASE,
-  TRACKING_COLLECTION,
 } from './extract-course-tracking.js';
 export type {
   EnrichResult,
@@ -56,12 +49,7 @@ export type {
   IndexedBlock,
   StructureBlockFields,
 } from './resolve-block.js';
-export {
-  buildProblemIds,
-  PROBLEM_IDS_COLLECTION,
-  problemIdDocument,
-  USER_ID_MAP_COLLECTION,
-} from './problem-ids.js';
+export { buildProblemIds, problemIdDocument } from './problem-ids.js';
 export type {
   BuildProblemIdsOptions,
   BuildProblemIdsSummary,

@@ -4,13 +4,9 @@
  * event of the course's `tracking`, with the learner's `user_id` and `hash_id` from
  * `user_id_map`.
  */
+import { COURSE_COLLECTIONS } from '@edx-data/core';
 import { batchSizeOption } from './batch-size.js';
 import type { BulkWriteOperation, Document, IndexSpec, Store } from '@edx-data/store';
-import { TRACKING_COLLECTION } from './extract-course-tracking.js';
-
-export const PROBLEM_IDS_COLLECTION = 'problem_ids';
-/** The table importer's collection of `{c}-user_id_map-….sql`. */
-export const USER_ID_MAP_COLLECTION = 'user_id_map';
 
 const PROBLEM_IDS_INDEXES: readonly IndexSpec[] = [
   { problem_id: 1 },
@@ -137,7 +133,7 @@ export async function buildProblemIds(
   const byUsername = new Map<string, UserRow>();
   let userIdMapRows = 0;
   const projection = { id: 1, user_id: 1, hash_id: 1, username: 1 };
-  for await (const row of db.collection(USER_ID_MAP_COLLECTION).find({}, { projection })) {
+  for await (const row of db.collection(COURSE_COLLECTIONS.user_id_map).find({}, { projection })) {
     userIdMapRows++;
     const user: UserRow = {
       id: idOf(row['user_id']) ?? idOf(row['id']),
@@ -150,7 +146,7 @@ export async function buildProblemIds(
     }
   }
 
-  const target = db.collection(PROBLEM_IDS_COLLECTION);
+  const target = db.collection(COURSE_COLLECTIONS.problem_ids);
   if (options.drop === true) await target.drop();
   let read = 0;
   let inserted = 0;
@@ -165,7 +161,7 @@ export async function buildProblemIds(
     batch = [];
   };
   const filter = { event_type: 'problem_check', event_source: 'server' };
-  for await (const event of db.collection(TRACKING_COLLECTION).find(filter)) {
+  for await (const event of db.collection(COURSE_COLLECTIONS.tracking).find(filter)) {
     read++;
     const { doc, matched } = problemIdDocument(event, { byId, byUsername });
     if (!matched) withoutUser++;
@@ -176,7 +172,7 @@ export async function buildProblemIds(
   for (const spec of PROBLEM_IDS_INDEXES) await target.createIndex(spec);
   return {
     database,
-    collection: PROBLEM_IDS_COLLECTION,
+    collection: COURSE_COLLECTIONS.problem_ids,
     read,
     inserted,
     alreadyPresent,
