@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { EdxDataError, UsageError } from '@edx-data/core';
+import { COURSE_COLLECTIONS, EdxDataError, MASTER_TRACKING, UsageError } from '@edx-data/core';
 import type { CourseConfig } from '@edx-data/course-extractor';
 import type { CliCommand, CommandResult } from '../command.js';
+import type { CommandContext } from '../context.js';
 import { formatCount, formatTable, plural } from '../text-table.js';
 
 interface ExtractCourseOptions {
@@ -87,10 +88,10 @@ export const extractCourseCommand: CliCommand = {
       .description(
         'Copy the events of a course (its course ids in any form) between its enrollment and ' +
           'completion days (both whole days, in UTC or the given IANA time zone) from ' +
-          'tracking_logs.tracking into the course database, collection tracking, each with the ' +
-          'block it happened in and that block\u2019s parent_data (from course_structure; run import ' +
-          'first). Then build problem_ids: the server problem_check events with the learner\u2019s ' +
-          'hash_id from user_id_map. A re-run adds only what is new; --drop rebuilds both. The ' +
+          `${MASTER_TRACKING.database}.${MASTER_TRACKING.events} into the course database, collection ${COURSE_COLLECTIONS.tracking}, each with the ` +
+          `block it happened in and that block\u2019s parent_data (from ${COURSE_COLLECTIONS.course_structure}; run import ` +
+          `first). Then build ${COURSE_COLLECTIONS.problem_ids}: the server problem_check events with the learner\u2019s ` +
+          `hash_id from ${COURSE_COLLECTIONS.user_id_map}. A re-run adds only what is new; --drop rebuilds both. The ` +
           'config file follows the McGill template: docs/course-config.md.',
       )
       .option('--config <file>', 'course config (JSON: course_ids, date_of_course_enrollment, …)')
@@ -98,69 +99,93 @@ export const extractCourseCommand: CliCommand = {
       .option('--from <YYYY-MM-DD>', 'first day (included)')
       .option('--to <YYYY-MM-DD>', 'last day (included, the whole day)')
       .option('--time-zone <tz>', 'IANA time zone of the two days (default: UTC)')
-      .option('--drop', 'drop the course tracking and problem_ids collections first');
+      .option(
+        '--drop',
+        `drop the course's ${COURSE_COLLECTIONS.tracking} and ${COURSE_COLLECTIONS.problem_ids} collections first`,
+      );
   },
 
   async run(context, command): Promise<CommandResult> {
     const options = command.opts<ExtractCourseOptions>();
-    const config = await courseConfig(options);
-    const { buildProblemIds, extractCourseTracking } = await import('@edx-data/course-extractor');
-    const store = await context.openStore();
-    const drop = options.drop === true;
-    const extracted = await extractCourseTracking(store, config, {
-      drop,
-      onProgress: ({ read }) => {
-        context.progress.update(`extract-course: ${formatCount(read)} events`);
-      },
+    return runExtractCourse(context, {
+      config: await courseConfig(options),
+      drop: options.drop === true,
     });
-    context.progress.update('extract-course: problem_ids');
-    const problems = await buildProblemIds(store, extracted.database, { drop });
-    context.progress.clear();
-
-    const table = formatTable(
-      [{ header: 'course' }, { header: 'events', align: 'right' }],
-      config.courseKeys.map((key) => [key, formatCount(extracted.byCourse[key] ?? 0)]),
-    );
-    const lines = [
-      `${extracted.database}.tracking: events of ${describeWindow(config)}`,
-      table,
-      '',
-      `${plural(extracted.read, 'event')} read from tracking_logs.tracking: ${formatCount(extracted.inserted)} new, ${formatCount(extracted.alreadyPresent)} already there.`,
-      `With a block and its parent_data: ${formatCount(extracted.withBlock)} (${percent(extracted.withBlock, extracted.read)}); without: ${formatCount(extracted.withoutBlock)}.`,
-      `${extracted.database}.problem_ids: ${plural(problems.read, 'server problem_check event')} (${formatCount(problems.inserted)} new), ${formatCount(problems.withoutUser)} of learners not in user_id_map.`,
-    ];
-    if (extracted.read === 0) {
-      context.warn(
-        `no events of ${config.courseKeys.join(', ')} in that window in tracking_logs.tracking (load the logs with load-tracking first)`,
-      );
-    } else if (extracted.structureBlocks === 0) {
-      context.warn(
-        `no course_structure in ${extracted.database}: the events carry no block (import the course structure first, then extract again)`,
-      );
-    }
-    return {
-      text: lines.join('\n'),
-      summary: {
-        database: extracted.database,
-        courseKeys: [...config.courseKeys],
-        from: extracted.from.toISOString(),
-        toExclusive: extracted.toExclusive.toISOString(),
-        timeZone: extracted.timeZone,
-        dropped: extracted.dropped,
-        read: extracted.read,
-        inserted: extracted.inserted,
-        alreadyPresent: extracted.alreadyPresent,
-        withBlock: extracted.withBlock,
-        withoutBlock: extracted.withoutBlock,
-        byCourse: { ...extracted.byCourse },
-        structureBlocks: extracted.structureBlocks,
-        problemIds: {
-          read: problems.read,
-          inserted: problems.inserted,
-          alreadyPresent: problems.alreadyPresent,
-          withoutUser: problems.withoutUser,
-        },
-      },
-    };
   },
 };
+
+/** What `extract-course` is asked to do, once its options are read. */
+export interface ExtractCourseArgs {
+  readonly config: CourseConfig;
+  /** Drop the course's tracking and problem_ids first. */
+  readonly drop?: boolean | undefined;
+}
+
+/**
+ * Extract a course's events from the master tracking database into its course database, then
+ * build its problem_ids (`@edx-data/course-extractor`), and report.
+ */
+export async function runExtractCourse(
+  context: CommandContext,
+  args: ExtractCourseArgs,
+): Promise<CommandResult> {
+  const { config } = args;
+  const { buildProblemIds, extractCourseTracking } = await import('@edx-data/course-extractor');
+  const store = await context.openStore();
+  const drop = args.drop === true;
+  const extracted = await extractCourseTracking(store, config, {
+    drop,
+    onProgress: ({ read }) => {
+      context.progress.update(`extract-course: ${formatCount(read)} events`);
+    },
+  });
+  context.progress.update('extract-course: problem_ids');
+  const problems = await buildProblemIds(store, extracted.database, { drop });
+  context.progress.clear();
+
+  const table = formatTable(
+    [{ header: 'course' }, { header: 'events', align: 'right' }],
+    config.courseKeys.map((key) => [key, formatCount(extracted.byCourse[key] ?? 0)]),
+  );
+  const lines = [
+    `${extracted.database}.${COURSE_COLLECTIONS.tracking}: events of ${describeWindow(config)}`,
+    table,
+    '',
+    `${plural(extracted.read, 'event')} read from ${MASTER_TRACKING.database}.${MASTER_TRACKING.events}: ${formatCount(extracted.inserted)} new, ${formatCount(extracted.alreadyPresent)} already there.`,
+    `With a block and its parent_data: ${formatCount(extracted.withBlock)} (${percent(extracted.withBlock, extracted.read)}); without: ${formatCount(extracted.withoutBlock)}.`,
+    `${extracted.database}.${COURSE_COLLECTIONS.problem_ids}: ${plural(problems.read, 'server problem_check event')} (${formatCount(problems.inserted)} new), ${formatCount(problems.withoutUser)} of learners not in user_id_map.`,
+  ];
+  if (extracted.read === 0) {
+    context.warn(
+      `no events of ${config.courseKeys.join(', ')} in that window in ${MASTER_TRACKING.database}.${MASTER_TRACKING.events} (load the logs with load-tracking first)`,
+    );
+  } else if (extracted.structureBlocks === 0) {
+    context.warn(
+      `no ${COURSE_COLLECTIONS.course_structure} in ${extracted.database}: the events carry no block (import the course structure first, then extract again)`,
+    );
+  }
+  return {
+    text: lines.join('\n'),
+    summary: {
+      database: extracted.database,
+      courseKeys: [...config.courseKeys],
+      from: extracted.from.toISOString(),
+      toExclusive: extracted.toExclusive.toISOString(),
+      timeZone: extracted.timeZone,
+      dropped: extracted.dropped,
+      read: extracted.read,
+      inserted: extracted.inserted,
+      alreadyPresent: extracted.alreadyPresent,
+      withBlock: extracted.withBlock,
+      withoutBlock: extracted.withoutBlock,
+      byCourse: { ...extracted.byCourse },
+      structureBlocks: extracted.structureBlocks,
+      problemIds: {
+        read: problems.read,
+        inserted: problems.inserted,
+        alreadyPresent: problems.alreadyPresent,
+        withoutUser: problems.withoutUser,
+      },
+    },
+  };
+}

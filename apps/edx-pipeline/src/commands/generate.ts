@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { UsageError } from '@edx-data/core';
 import type { GeneratePackageOptions, Quirk } from '@edx-data/synthetic-data';
 import type { CliCommand, CommandResult } from '../command.js';
+import type { CommandContext } from '../context.js';
 import { formatCount, plural } from '../text-table.js';
 
 /** The options of `edx-pipeline generate`, as commander hands them over. */
@@ -79,81 +80,114 @@ export const generateCommand: CliCommand = {
   async run(context, command): Promise<CommandResult> {
     const options = command.opts<GenerateCommandOptions>();
     // Loaded on use, so that other commands do not pay for faker and openpgp.
-    const synthetic = await import('@edx-data/synthetic-data');
-    const out = resolve(options.out);
-    const settings: GeneratePackageOptions = {
-      dir: out,
+    const { QUIRKS } = await import('@edx-data/synthetic-data');
+    return runGenerate(context, {
+      out: options.out,
       org: options.org,
       learners: integer('learners', options.learners, 1),
       days: integer('days', options.days, 1),
       courses: integer('courses', options.courses, 1),
       seed: integer('seed', options.seed, 0),
-      quirks: parseQuirks(options.quirks, synthetic.QUIRKS),
-      ...(options.start === undefined ? {} : { start: options.start }),
-    };
-
-    let keys: { readonly private: string; readonly public: string } | undefined;
-    let encryptTo: string | undefined;
-    if (options.encrypt === true) {
-      const key = await synthetic.generateTestKey();
-      context.addSecret(key.privateKey);
-      const dir = join(out, 'keys');
-      await mkdir(dir, { recursive: true });
-      keys = { private: join(dir, 'private.asc'), public: join(dir, 'public.asc') };
-      await writeFile(keys.private, key.privateKey, { mode: 0o600 });
-      await chmod(keys.private, 0o600);
-      await writeFile(keys.public, key.publicKey);
-      encryptTo = key.publicKey;
-    }
-
-    const started = performance.now();
-    let written = 0;
-    const { groundTruth, groundTruthFile } = await synthetic.generatePackage({
-      ...settings,
-      ...(encryptTo === undefined ? {} : { encryptTo }),
-      onFile: (file) => {
-        written += 1;
-        context.progress.update(`generate: ${formatCount(written)} files, ${file}`);
-      },
+      quirks: parseQuirks(options.quirks, QUIRKS),
+      start: options.start,
+      encrypt: options.encrypt === true,
     });
-    const seconds = (performance.now() - started) / 1000;
-    context.progress.clear();
-    const totals = groundTruth.events.totals;
-
-    const lines = [
-      `Wrote a synthetic package to ${out} (seed ${groundTruth.options.seed}, ${seconds.toFixed(1)} s)`,
-      `  ${plural(groundTruth.courseIds.length, 'course')}, ${plural(groundTruth.learners, 'learner')}, ${plural(totals.files, 'day')} of tracking logs`,
-      `  ${plural(groundTruth.files.length, 'file')}; ${plural(totals.uniqueEvents, 'event')} (${formatCount(totals.rejectedLines)} broken, ${formatCount(totals.duplicateLines)} duplicate lines)`,
-      `  ground truth: ${groundTruthFile}`,
-    ];
-    if (keys !== undefined) {
-      lines.push(
-        `  encrypted to a throwaway key: ${keys.private} (private, mode 600), ${keys.public}`,
-      );
-    }
-    return {
-      text: lines.join('\n'),
-      summary: {
-        out,
-        groundTruth: groundTruthFile,
-        org: groundTruth.options.org,
-        seed: groundTruth.options.seed,
-        courses: [...groundTruth.courseIds],
-        learners: groundTruth.learners,
-        days: totals.files,
-        files: groundTruth.files.length,
-        events: {
-          lines: totals.lines,
-          events: totals.events,
-          unique: totals.uniqueEvents,
-          rejected: totals.rejectedLines,
-          duplicates: totals.duplicateLines,
-        },
-        quirks: [...groundTruth.options.quirks],
-        encrypted: groundTruth.options.encrypted,
-        ...(keys === undefined ? {} : { keys: { private: keys.private, public: keys.public } }),
-        seconds: Math.round(seconds * 1000) / 1000,
-      },
-    };
   },
 };
+
+/** What `generate` is asked to do, once its options are read. */
+export interface GenerateArgs {
+  readonly out: string;
+  readonly org?: string | undefined;
+  readonly learners: number;
+  readonly days: number;
+  readonly courses: number;
+  readonly seed: number;
+  readonly quirks?: readonly Quirk[] | undefined;
+  readonly start?: string | undefined;
+  /** Encrypt every file to a throwaway key written to `<out>/keys/`. */
+  readonly encrypt?: boolean | undefined;
+}
+
+/** Write a synthetic package (`@edx-data/synthetic-data`) and report. */
+export async function runGenerate(
+  context: CommandContext,
+  args: GenerateArgs,
+): Promise<CommandResult> {
+  const synthetic = await import('@edx-data/synthetic-data');
+  const out = resolve(args.out);
+  const settings: GeneratePackageOptions = {
+    dir: out,
+    learners: args.learners,
+    days: args.days,
+    courses: args.courses,
+    seed: args.seed,
+    quirks: args.quirks ?? [],
+    ...(args.org === undefined ? {} : { org: args.org }),
+    ...(args.start === undefined ? {} : { start: args.start }),
+  };
+
+  let keys: { readonly private: string; readonly public: string } | undefined;
+  let encryptTo: string | undefined;
+  if (args.encrypt === true) {
+    const key = await synthetic.generateTestKey();
+    context.addSecret(key.privateKey);
+    const dir = join(out, 'keys');
+    await mkdir(dir, { recursive: true });
+    keys = { private: join(dir, 'private.asc'), public: join(dir, 'public.asc') };
+    await writeFile(keys.private, key.privateKey, { mode: 0o600 });
+    await chmod(keys.private, 0o600);
+    await writeFile(keys.public, key.publicKey);
+    encryptTo = key.publicKey;
+  }
+
+  const started = performance.now();
+  let written = 0;
+  const { groundTruth, groundTruthFile } = await synthetic.generatePackage({
+    ...settings,
+    ...(encryptTo === undefined ? {} : { encryptTo }),
+    onFile: (file) => {
+      written += 1;
+      context.progress.update(`generate: ${formatCount(written)} files, ${file}`);
+    },
+  });
+  const seconds = (performance.now() - started) / 1000;
+  context.progress.clear();
+  const totals = groundTruth.events.totals;
+
+  const lines = [
+    `Wrote a synthetic package to ${out} (seed ${groundTruth.options.seed}, ${seconds.toFixed(1)} s)`,
+    `  ${plural(groundTruth.courseIds.length, 'course')}, ${plural(groundTruth.learners, 'learner')}, ${plural(totals.files, 'day')} of tracking logs`,
+    `  ${plural(groundTruth.files.length, 'file')}; ${plural(totals.uniqueEvents, 'event')} (${formatCount(totals.rejectedLines)} broken, ${formatCount(totals.duplicateLines)} duplicate lines)`,
+    `  ground truth: ${groundTruthFile}`,
+  ];
+  if (keys !== undefined) {
+    lines.push(
+      `  encrypted to a throwaway key: ${keys.private} (private, mode 600), ${keys.public}`,
+    );
+  }
+  return {
+    text: lines.join('\n'),
+    summary: {
+      out,
+      groundTruth: groundTruthFile,
+      org: groundTruth.options.org,
+      seed: groundTruth.options.seed,
+      courses: [...groundTruth.courseIds],
+      learners: groundTruth.learners,
+      days: totals.files,
+      files: groundTruth.files.length,
+      events: {
+        lines: totals.lines,
+        events: totals.events,
+        unique: totals.uniqueEvents,
+        rejected: totals.rejectedLines,
+        duplicates: totals.duplicateLines,
+      },
+      quirks: [...groundTruth.options.quirks],
+      encrypted: groundTruth.options.encrypted,
+      ...(keys === undefined ? {} : { keys: { private: keys.private, public: keys.public } }),
+      seconds: Math.round(seconds * 1000) / 1000,
+    },
+  };
+}
