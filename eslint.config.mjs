@@ -1,6 +1,28 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Libraries, apps and tools depend on libraries only. Their tests (and test helpers) may
+ * also use `type:test` projects (@edx-data/test-support, never published), which depend on
+ * no other project.
+ */
+function moduleBoundaries({ tests }) {
+  const test = tests ? ['type:test'] : [];
+  return [
+    'error',
+    {
+      enforceBuildableLibDependency: true,
+      allow: [],
+      depConstraints: [
+        { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', ...test] },
+        { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', ...test] },
+        { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
+        { sourceTag: 'type:test', onlyDependOnLibsWithTags: ['type:test'] },
+      ],
+    },
+  ];
+}
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -21,24 +43,19 @@ export default [
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: true,
-          allow: [],
-          depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': moduleBoundaries({ tests: false }),
       '@typescript-eslint/only-throw-error': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/restrict-template-expressions': [
         'error',
         { allowNumber: true, allowBoolean: true },
       ],
+    },
+  },
+  {
+    files: ['**/*.test.ts', '**/test-support/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': moduleBoundaries({ tests: true }),
     },
   },
   {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { courseIdOfEvent, formatCourseKey, parseCourseId, tryParseCourseId } from './course-id.js';
 import { InputError } from './errors.js';
-import { REALDATA } from './test-support/realdata.js';
+import { REALDATA } from '@edx-data/test-support';
 
 describe(tryParseCourseId, () => {
   // [text, org, course, run, form, ccx?]

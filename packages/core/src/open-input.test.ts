@@ -9,8 +9,8 @@ import { InputError, UsageError } from './errors.js';
 import { openInput } from './open-input.js';
 import type { InputVerdict, OpenInputOptions } from './open-input.js';
 import { readLines } from './read-lines.js';
-import { createGpgHome } from './test-support/gpg.js';
-import type { GpgHome, GpgKey } from './test-support/gpg.js';
+import { createGpgHome } from '@edx-data/test-support';
+import type { GpgHome, GpgKey } from '@edx-data/test-support';
 
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
 

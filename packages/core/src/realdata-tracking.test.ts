@@ -19,7 +19,7 @@ import { courseIdOfEvent } from './course-id.js';
 import type { EventCourseIdSource } from './course-id.js';
 import { openInput } from './open-input.js';
 import { readLines } from './read-lines.js';
-import { HAS_REALDATA, REALDATA } from './test-support/realdata.js';
+import { HAS_REALDATA, REALDATA } from '@edx-data/test-support';
 
 interface Counts {
   /** Physical lines (readLines' count, blank and `#` lines included). */

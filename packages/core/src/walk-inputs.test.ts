@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -6,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FileClassification } from './classify-file.js';
 import { walkInputs } from './walk-inputs.js';
 import type { InputFile } from './walk-inputs.js';
-import { REALDATA } from './test-support/realdata.js';
+import { HAS_REALDATA, REALDATA } from '@edx-data/test-support';
 
 async function collect(dir: string): Promise<InputFile[]> {
   const files: InputFile[] = [];
@@ -188,7 +187,7 @@ function expectedRealData(): Map<string, FileClassification> {
   return expected;
 }
 
-describe.skipIf(!existsSync(REALDATA))('walkInputs over the shared real data', () => {
+describe.skipIf(!HAS_REALDATA)('walkInputs over the shared real data', () => {
   it('classifies every file, and the package-shaped ones as what they are', async () => {
     const expected = expectedRealData();
     const seen = new Map<string, FileClassification>();

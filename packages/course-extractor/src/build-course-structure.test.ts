@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '@edx-data/core';
+import { HAS_REALDATA } from '@edx-data/test-support';
 import { buildCourseStructure, countByCategory } from './build-course-structure.js';
 import type { StructureBlock } from './build-course-structure.js';
 import { NESTED, key, structureJson } from './test-support/fixtures.js';
 import type { BlockSpec } from './test-support/fixtures.js';
-import { DEMO_STRUCTURE, HAS_REALDATA } from './test-support/realdata.js';
+import { DEMO_STRUCTURE } from './test-support/realdata.js';
 
 function byId(blocks: readonly StructureBlock[], id: string): StructureBlock {
   const block = blocks.find((b) => b.block_id === id);

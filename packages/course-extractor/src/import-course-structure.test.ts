@@ -8,9 +8,10 @@ import { openStore } from '@edx-data/store';
 import type { Store } from '@edx-data/store';
 import { generatePackage, generateTestKey } from '@edx-data/synthetic-data';
 import type { GeneratedPackage } from '@edx-data/synthetic-data';
+import { HAS_REALDATA } from '@edx-data/test-support';
 import { importCourseStructure } from './import-course-structure.js';
 import { NESTED, key, structureJson } from './test-support/fixtures.js';
-import { DEMO_STRUCTURE, HAS_REALDATA } from './test-support/realdata.js';
+import { DEMO_STRUCTURE } from './test-support/realdata.js';
 
 let dir: string;
 let store: Store;

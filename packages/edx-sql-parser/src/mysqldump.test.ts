@@ -6,181 +6,172 @@ import { readLines } from '@edx-data/core';
 import { describe, expect, it } from 'vitest';
 import { parseMysqlDump, splitStatements } from './mysqldump.js';
 import type { MysqlValue } from './mysql-literals.js';
-import {
-  HAS_PIPELINE_INPUT,
-  PIPELINE_INPUT,
-  linesOf,
-  parseDumpFile,
-  parseDumpText,
-} from './test-support/mysqldump-fixtures.js';
+import { HAS_REALDATA, PIPELINE_INPUT } from '@edx-data/test-support';
+import { linesOf, parseDumpFile, parseDumpText } from './test-support/mysqldump-fixtures.js';
 
 const input = (name: string): string => join(PIPELINE_INPUT, name);
 
-describe.skipIf(!HAS_PIPELINE_INPUT)(
-  'parseMysqlDump on the real edx-analytics-pipeline dumps',
-  () => {
-    it('reads load_student_courseenrollment.sql (types from its CREATE TABLE)', async () => {
-      const { rows, rejects, notices } = await parseDumpFile(
-        input('load_student_courseenrollment.sql'),
-      );
-      expect(rejects).toEqual([]);
-      expect(notices).toEqual([]);
-      expect(rows).toHaveLength(7);
-      expect(rows[0]).toEqual({
-        table: 'student_courseenrollment',
-        line: 12,
-        columns: ['id', 'user_id', 'course_id', 'created', 'is_active', 'mode'],
-        values: [1, 1, 'edX/Open_DemoX/edx_demo_course', '2014-06-27 16:02:38', 1, 'honor'],
-        columnTypes: {
-          id: 'int',
-          user_id: 'int',
-          course_id: 'string',
-          created: 'datetime',
-          is_active: 'bool',
-          mode: 'string',
-        },
-      });
-      expect(rows[4]?.values).toEqual([
-        5,
-        5,
-        'edX/Open_DemoX/edx_demo_course',
-        '2014-06-30 21:19:04',
-        0,
-        'honor',
-      ]);
-      expect(rows[6]?.values[2]).toBe('course-v1:edX+Open_DemoX+edx_demo_course2');
-    });
-
-    it('reads load_auth_userprofile.sql: column list, escaped newlines and tabs, NULL, the long field', async () => {
-      const { rows, rejects, notices } = await parseDumpFile(input('load_auth_userprofile.sql'));
-      expect(rejects).toEqual([]);
-      expect(notices).toEqual([]);
-      expect(rows.map((r) => r.line)).toEqual([3, 4, 5, 7]);
-      const [first, second, , fourth] = rows;
-      expect(first?.columns).toHaveLength(14);
-      expect(first?.values).toEqual([
-        1,
-        1,
-        'honor',
-        'es-ES',
-        'Europe',
-        '',
-        'course.xml',
-        'm',
-        'Luna\n10 - 3\n28300\nARANJUEZ',
-        1984,
-        'a',
-        'Me\tencanta\taprender.',
-        'ES',
-        'Madrid',
-      ]);
-      expect(first?.columnTypes?.['year_of_birth']).toBe('int');
-      // No column list in the INSERT: the CREATE TABLE's columns.
-      expect(second?.columns).toEqual(first?.columns);
-      expect(second?.values).toEqual([
-        2,
-        2,
-        'audit',
-        '',
-        '',
-        '',
-        'course.xml',
-        'm',
-        null,
-        1975,
-        'b',
-        null,
-        '',
-        null,
-      ]);
-      // "Testing the field truncation: 32766 characters" (the field itself holds 32,788).
-      const goals = fourth?.values[11];
-      expect(typeof goals === 'string' && /^x+$/.test(goals)).toBe(true);
-      expect((goals as string).length).toBe(32788);
-      expect(fourth?.values.slice(0, 11)).toEqual([
-        4,
-        4,
-        'staff',
-        '',
-        '',
-        '',
-        'course.xml',
-        null,
-        null,
-        2000,
-        '',
-      ]);
-    });
-
-    it('reads load_certificates_generatedcertificate.sql: decimals in strings, UNIQUE KEY/KEY removed', async () => {
-      const { rows, rejects, notices } = await parseDumpFile(
-        input('load_certificates_generatedcertificate.sql'),
-      );
-      expect([rejects, notices]).toEqual([[], []]);
-      expect(rows).toHaveLength(4);
-      expect(rows[1]?.values).toEqual([
-        2,
-        2,
-        'example.com',
-        '0.58',
-        'course-v1:edX+DemoX+Demo_Course',
-        '0ca7774b84d513fca3e77f66d4015c17',
-        0,
-        'downloadable',
-        '079d741605944779921bd8d435e8b82a',
-        '67973c34c2eb43909fb4983f850f3d9d',
-        'John Doe',
-        '2012-11-09 23:31:34',
-        '2012-11-10 00:05:46',
-        '',
-        'honor',
-      ]);
-      expect(rows[1]?.columnTypes).toMatchObject({
-        distinction: 'bool',
-        created_date: 'datetime',
-        key: 'string',
-      });
-    });
-
-    it('reads load_courseware_studentmodule.sql: 45 tuples of one INSERT, JSON with escaped quotes', async () => {
-      const { rows, rejects, notices } = await parseDumpFile(
-        input('load_courseware_studentmodule.sql'),
-      );
-      expect([rejects, notices]).toEqual([[], []]);
-      expect(rows).toHaveLength(45);
-      expect(new Set(rows.map((r) => r.line))).toEqual(new Set([18]));
-      expect(rows[0]?.values).toEqual([
-        96112,
-        'course',
-        'i4x://edX/E929/course/2014_T1',
-        1091,
-        '{"position": 5}',
-        null,
-        '2014-03-04 14:28:27',
-        '2014-04-11 18:50:52',
-        null,
-        'na',
-        'edX/E929/2014_T1',
-      ]);
-      const last = rows[44];
-      expect(last?.values[0]).toBe(97282);
-      const state = JSON.parse(last?.values[4] as string) as {
-        attempts: number;
-        student_answers: Record<string, string>;
-      };
-      expect(state.attempts).toBe(1);
-      expect(state.student_answers['c554538a57664fac80783b99d9d6da7c_2_1']).toBe('[482,173]');
-      expect(last?.columnTypes).toMatchObject({
-        grade: 'number',
-        state: 'string',
+describe.skipIf(!HAS_REALDATA)('parseMysqlDump on the real edx-analytics-pipeline dumps', () => {
+  it('reads load_student_courseenrollment.sql (types from its CREATE TABLE)', async () => {
+    const { rows, rejects, notices } = await parseDumpFile(
+      input('load_student_courseenrollment.sql'),
+    );
+    expect(rejects).toEqual([]);
+    expect(notices).toEqual([]);
+    expect(rows).toHaveLength(7);
+    expect(rows[0]).toEqual({
+      table: 'student_courseenrollment',
+      line: 12,
+      columns: ['id', 'user_id', 'course_id', 'created', 'is_active', 'mode'],
+      values: [1, 1, 'edX/Open_DemoX/edx_demo_course', '2014-06-27 16:02:38', 1, 'honor'],
+      columnTypes: {
+        id: 'int',
+        user_id: 'int',
+        course_id: 'string',
         created: 'datetime',
-      });
-      // Every state is JSON once unescaped.
-      for (const r of rows)
-        expect(() => JSON.parse(r.values[4] as string) as unknown).not.toThrow();
+        is_active: 'bool',
+        mode: 'string',
+      },
     });
-  },
-);
+    expect(rows[4]?.values).toEqual([
+      5,
+      5,
+      'edX/Open_DemoX/edx_demo_course',
+      '2014-06-30 21:19:04',
+      0,
+      'honor',
+    ]);
+    expect(rows[6]?.values[2]).toBe('course-v1:edX+Open_DemoX+edx_demo_course2');
+  });
+
+  it('reads load_auth_userprofile.sql: column list, escaped newlines and tabs, NULL, the long field', async () => {
+    const { rows, rejects, notices } = await parseDumpFile(input('load_auth_userprofile.sql'));
+    expect(rejects).toEqual([]);
+    expect(notices).toEqual([]);
+    expect(rows.map((r) => r.line)).toEqual([3, 4, 5, 7]);
+    const [first, second, , fourth] = rows;
+    expect(first?.columns).toHaveLength(14);
+    expect(first?.values).toEqual([
+      1,
+      1,
+      'honor',
+      'es-ES',
+      'Europe',
+      '',
+      'course.xml',
+      'm',
+      'Luna\n10 - 3\n28300\nARANJUEZ',
+      1984,
+      'a',
+      'Me\tencanta\taprender.',
+      'ES',
+      'Madrid',
+    ]);
+    expect(first?.columnTypes?.['year_of_birth']).toBe('int');
+    // No column list in the INSERT: the CREATE TABLE's columns.
+    expect(second?.columns).toEqual(first?.columns);
+    expect(second?.values).toEqual([
+      2,
+      2,
+      'audit',
+      '',
+      '',
+      '',
+      'course.xml',
+      'm',
+      null,
+      1975,
+      'b',
+      null,
+      '',
+      null,
+    ]);
+    // "Testing the field truncation: 32766 characters" (the field itself holds 32,788).
+    const goals = fourth?.values[11];
+    expect(typeof goals === 'string' && /^x+$/.test(goals)).toBe(true);
+    expect((goals as string).length).toBe(32788);
+    expect(fourth?.values.slice(0, 11)).toEqual([
+      4,
+      4,
+      'staff',
+      '',
+      '',
+      '',
+      'course.xml',
+      null,
+      null,
+      2000,
+      '',
+    ]);
+  });
+
+  it('reads load_certificates_generatedcertificate.sql: decimals in strings, UNIQUE KEY/KEY removed', async () => {
+    const { rows, rejects, notices } = await parseDumpFile(
+      input('load_certificates_generatedcertificate.sql'),
+    );
+    expect([rejects, notices]).toEqual([[], []]);
+    expect(rows).toHaveLength(4);
+    expect(rows[1]?.values).toEqual([
+      2,
+      2,
+      'example.com',
+      '0.58',
+      'course-v1:edX+DemoX+Demo_Course',
+      '0ca7774b84d513fca3e77f66d4015c17',
+      0,
+      'downloadable',
+      '079d741605944779921bd8d435e8b82a',
+      '67973c34c2eb43909fb4983f850f3d9d',
+      'John Doe',
+      '2012-11-09 23:31:34',
+      '2012-11-10 00:05:46',
+      '',
+      'honor',
+    ]);
+    expect(rows[1]?.columnTypes).toMatchObject({
+      distinction: 'bool',
+      created_date: 'datetime',
+      key: 'string',
+    });
+  });
+
+  it('reads load_courseware_studentmodule.sql: 45 tuples of one INSERT, JSON with escaped quotes', async () => {
+    const { rows, rejects, notices } = await parseDumpFile(
+      input('load_courseware_studentmodule.sql'),
+    );
+    expect([rejects, notices]).toEqual([[], []]);
+    expect(rows).toHaveLength(45);
+    expect(new Set(rows.map((r) => r.line))).toEqual(new Set([18]));
+    expect(rows[0]?.values).toEqual([
+      96112,
+      'course',
+      'i4x://edX/E929/course/2014_T1',
+      1091,
+      '{"position": 5}',
+      null,
+      '2014-03-04 14:28:27',
+      '2014-04-11 18:50:52',
+      null,
+      'na',
+      'edX/E929/2014_T1',
+    ]);
+    const last = rows[44];
+    expect(last?.values[0]).toBe(97282);
+    const state = JSON.parse(last?.values[4] as string) as {
+      attempts: number;
+      student_answers: Record<string, string>;
+    };
+    expect(state.attempts).toBe(1);
+    expect(state.student_answers['c554538a57664fac80783b99d9d6da7c_2_1']).toBe('[482,173]');
+    expect(last?.columnTypes).toMatchObject({
+      grade: 'number',
+      state: 'string',
+      created: 'datetime',
+    });
+    // Every state is JSON once unescaped.
+    for (const r of rows) expect(() => JSON.parse(r.values[4] as string) as unknown).not.toThrow();
+  });
+});
 
 /** sql-parser-cst's own reading of a literal node, in our value conventions. */
 function cstValue(e: Expr | Default): unknown {
@@ -246,7 +237,7 @@ const TRICKY = [
 describe('cross-check with sql-parser-cst', () => {
   it('reads the same values as sql-parser-cst from real and tricky INSERTs', async () => {
     const statements: string[] = [...TRICKY];
-    if (HAS_PIPELINE_INPUT) {
+    if (HAS_REALDATA) {
       for (const name of [
         'load_auth_userprofile.sql',
         'load_certificates_generatedcertificate.sql',
@@ -279,7 +270,7 @@ describe('cross-check with sql-parser-cst', () => {
       expect(ours).toEqual(expected);
       tuples += rows.length;
     }
-    expect(tuples).toBe(HAS_PIPELINE_INPUT ? 10 + 60 : 10);
+    expect(tuples).toBe(HAS_REALDATA ? 10 + 60 : 10);
   });
 
   it('keeps decimals as text where sql-parser-cst rounds them to a double', async () => {

@@ -7,8 +7,8 @@ import { InputError, UsageError } from '@edx-data/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { looksLikeSql, parseSqlDump } from './parse-sql-dump.js';
 import { collect, tsv } from './test-support/collect.js';
-import { createTestGpg } from './test-support/gpg.js';
-import type { TestGpg } from './test-support/gpg.js';
+import { createTestGpg } from '@edx-data/test-support';
+import type { TestGpg } from '@edx-data/test-support';
 
 const ENROLLMENT = ['id', 'user_id', 'course_id', 'created', 'is_active', 'mode'];
 const AUTH_USER = ['id', 'username', 'email', 'is_staff', 'last_login'];

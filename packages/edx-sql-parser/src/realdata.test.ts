@@ -7,7 +7,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSqlDump } from './parse-sql-dump.js';
 import { collect } from './test-support/collect.js';
-import { HAS_REALDATA, PIPELINE_FIXTURES, STATE_INPUT } from './test-support/realdata.js';
+import {
+  HAS_REALDATA,
+  PIPELINE_FIXTURES,
+  PIPELINE_STATE_INPUT as STATE_INPUT,
+} from '@edx-data/test-support';
 
 const STATE_OUTPUT = join(PIPELINE_FIXTURES, 'output/obfuscation/state');
 const file = (table: string): string =>

@@ -4,15 +4,12 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { ObjectId } from 'bson';
+import { HAS_REALDATA, PIPELINE_STATE_INPUT } from '@edx-data/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseForumDump } from './parse-forum-dump.js';
-import { HAS_REALDATA, REALDATA } from './test-support/realdata.js';
 import type { Comment, ForumDocument, ForumReject } from './types.js';
 
-const DEMO = join(
-  REALDATA,
-  'openedx+edx-analytics-pipeline/edx/analytics/tasks/tests/acceptance/fixtures/input/obfuscation/state/edX-DemoX-Demo_Course-acceptance.mongo',
-);
+const DEMO = join(PIPELINE_STATE_INPUT, 'edX-DemoX-Demo_Course-acceptance.mongo');
 
 const thread = (n: number): string =>
   `{"_id":{"$oid":"${n.toString(16).padStart(24, '0')}"},"_type":"CommentThread","title":"t${n}","created_at":{"$date":${1_400_000_000_000 + n}}}`;

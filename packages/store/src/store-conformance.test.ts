@@ -8,6 +8,7 @@
  * the reason printed.
  */
 import { StoreError, UsageError } from '@edx-data/core';
+import { mongoTestUri } from '@edx-data/test-support';
 import { Binary, Decimal128, Double, Int32, Long, ObjectId } from 'bson';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConformanceEngine } from './test-support/conformance-engines.js';
@@ -53,10 +54,9 @@ for (const [test, reason] of Object.entries(EMBEDDED_KNOWN_GAPS)) {
   console.log(`embedded engine: known gap: ${test}: ${reason}`);
 }
 
-const MONGODB_URI = process.env['MONGODB_URI'];
+const MONGODB_URI = mongoTestUri();
 const engines: ConformanceEngine[] = [embeddedEngine()];
-if (MONGODB_URI === undefined || MONGODB_URI === '') {
-  console.log('MongoDB engine: skipped (set MONGODB_URI to run)');
+if (MONGODB_URI === undefined) {
   describe.skip('MongoDB engine', () => {
     it('runs the conformance suite (set MONGODB_URI)', () => undefined);
   });

@@ -12,10 +12,10 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { courseIdOfEvent, MASTER_TRACKING } from '@edx-data/core';
 import { openStore } from '@edx-data/store';
+import { HAS_REALDATA, REALDATA } from '@edx-data/test-support';
 import { describe, expect, it } from 'vitest';
 import { loadTrackingLogs } from './load-tracking-logs.js';
 import { parseFile } from './test-support/read-file.js';
-import { HAS_REALDATA, REALDATA } from './test-support/realdata.js';
 
 function isTrackingFile(path: string): boolean {
   if (/\.log$/.test(path)) return true;

@@ -1,33 +1,8 @@
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-/**
- * `../shared/realdata` beside the repository (real sample files from other projects; read
- * from there, never copied). `EDX_REALDATA` points elsewhere.
- */
-export const REALDATA =
-  process.env['EDX_REALDATA'] ??
-  resolve(
-    join(
-      dirname(fileURLToPath(import.meta.url)),
-      '..',
-      '..',
-      '..',
-      '..',
-      '..',
-      'shared',
-      'realdata',
-    ),
-  );
-
-export const HAS_REALDATA = existsSync(REALDATA);
-if (!HAS_REALDATA) {
-  console.log(`real data: skipped (${REALDATA} not found; set EDX_REALDATA)`);
-}
+import { join } from 'node:path';
+import { PIPELINE_STATE_INPUT } from '@edx-data/test-support';
 
 /** The edx-analytics-pipeline acceptance fixture (one chapter whose child is missing). */
 export const DEMO_STRUCTURE = join(
-  REALDATA,
-  'openedx+edx-analytics-pipeline/edx/analytics/tasks/tests/acceptance/fixtures/input/obfuscation/state/edX-DemoX-Demo_Course-course_structure-acceptance.json',
+  PIPELINE_STATE_INPUT,
+  'edX-DemoX-Demo_Course-course_structure-acceptance.json',
 );

@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreError } from '@edx-data/core';
+import { mongoTestUri } from '@edx-data/test-support';
 import type { ConformanceEngine } from '../test-support/conformance-engines.js';
 import {
   detectFerretDb,
@@ -21,8 +22,8 @@ import {
 } from './replace-collections.js';
 
 const engines: ConformanceEngine[] = [embeddedEngine()];
-const uri = process.env['MONGODB_URI'];
-if (uri !== undefined && uri !== '') engines.push(mongoEngine(uri, await detectFerretDb(uri)));
+const uri = mongoTestUri();
+if (uri !== undefined) engines.push(mongoEngine(uri, await detectFerretDb(uri)));
 
 /** The pid of a process that has ended. */
 function deadPid(): number {

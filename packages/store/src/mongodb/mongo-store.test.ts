@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import { StoreError, UsageError } from '@edx-data/core';
+import { mongoTestUri } from '@edx-data/test-support';
 import { describe, expect, it } from 'vitest';
 import { openMongoStore } from './mongo-store.js';
 
@@ -68,8 +69,8 @@ describe(openMongoStore, () => {
     expect(allText(err)).not.toContain('hunter22');
   });
 
-  const uri = process.env['MONGODB_URI'];
-  it.skipIf(uri === undefined || uri === '')(
+  const uri = mongoTestUri();
+  it.skipIf(uri === undefined)(
     'opens MONGODB_URI, reports the engine, and refuses use after close',
     async () => {
       const store = await openMongoStore(uri ?? '', { serverSelectionTimeoutMS: 5000 });

@@ -1,16 +1,17 @@
 /**
  * Test helpers that drive the real `gpg` binary (GnuPG 2.2+) in a throwaway `GNUPGHOME`, so
- * that fixtures are encrypted the way a data provider encrypts them, not the way openpgp.js
- * would. Nothing here is part of the published package.
+ * that fixtures are encrypted the way a data provider encrypts them (not the way openpgp.js
+ * would), and our output is decrypted the way a data czar decrypts it.
  *
- * If `gpg` is missing, {@link createGpgHome} throws: tests that need it must fail, not skip
- * (CI installs GnuPG).
+ * A suite that needs `gpg` guards itself with {@link hasGpg} (skipped locally with the reason
+ * printed, an error under CI). {@link createGpgHome} throws a clear error when `gpg` is missing.
  */
-import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { environmentHas } from './environment.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -61,7 +62,9 @@ export interface GpgHome {
     recipients: readonly GpgKey[],
     options?: EncryptOptions,
   ): Promise<void>;
-  /** Decrypt with gpg itself, returning the plaintext (for small fixtures only). */
+  /** `gpg --import` an armored key (public or secret), e.g. one made by openpgp.js. */
+  importKey(armored: string): Promise<void>;
+  /** Decrypt with gpg itself, returning the plaintext. */
   decryptFile(input: string, passphrase?: string): Promise<Buffer>;
   /**
    * `gpg --list-packets` (decrypting, so the inner compression/literal packets show too), for
@@ -72,17 +75,41 @@ export interface GpgHome {
   dispose(): Promise<void>;
 }
 
+const INSTALL_GPG = 'install GnuPG (Debian/Ubuntu: apt-get install gnupg; `npm test` does as root)';
+
+/** Why `gpg --version` cannot be run from PATH, or undefined when it can. */
+export function gpgProblem(): string | undefined {
+  const result = spawnSync('gpg', ['--version'], { encoding: 'utf8' });
+  if (result.error !== undefined)
+    return `\`gpg\` could not be run (${result.error.message}); ${INSTALL_GPG}`;
+  if (result.status !== 0)
+    return `\`gpg --version\` exited with ${String(result.status)}: ${result.stderr.trim()}`;
+  return undefined;
+}
+
+let gpgFound: boolean | undefined;
+
+/**
+ * True when `gpg` can be run. Otherwise the suite asking is skipped (the reason printed once
+ * per run), or, under CI, this throws.
+ *
+ * ```ts
+ * describe.skipIf(!hasGpg())('decrypting what gpg encrypted', () => { … });
+ * ```
+ */
+export function hasGpg(): boolean {
+  gpgFound ??= environmentHas('GnuPG', gpgProblem());
+  return gpgFound;
+}
+
 /** Throw a clear error unless a `gpg` binary can be run. */
-export async function requireGpg(): Promise<string> {
+async function requireGpg(): Promise<void> {
   try {
-    const { stdout } = await execFileAsync('gpg', ['--version']);
-    return stdout.split('\n')[0] ?? '';
+    await execFileAsync('gpg', ['--version']);
   } catch (error) {
-    throw new Error(
-      'These tests need the GnuPG command-line tool: `gpg` could not be run from PATH. ' +
-        'Install it (Debian/Ubuntu: apt-get install gnupg); CI installs it.',
-      { cause: error },
-    );
+    throw new Error(`These tests need the GnuPG command-line tool: ${INSTALL_GPG}.`, {
+      cause: error,
+    });
   }
 }
 
@@ -96,6 +123,7 @@ export async function createGpgHome(): Promise<GpgHome> {
   const dir = await mkdtemp(join(tmpdir(), 'edx-gpg-'));
   const env = { ...process.env, GNUPGHOME: dir, LC_ALL: 'C' };
   let count = 0;
+  let imports = 0;
 
   async function gpg(args: readonly string[]): Promise<string> {
     try {
@@ -171,6 +199,13 @@ export async function createGpgHome(): Promise<GpgHome> {
       }
     },
 
+    async importKey(armored) {
+      imports += 1;
+      const file = join(dir, `import-${String(imports)}.asc`);
+      await writeFile(file, armored);
+      await gpg(['--import', file]);
+    },
+
     async decryptFile(input, passphrase) {
       const { stdout } = await execFileAsync(
         'gpg',
@@ -198,4 +233,31 @@ export async function createGpgHome(): Promise<GpgHome> {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A {@link GpgHome} holding one curve25519 key without a passphrase, ready to encrypt to. */
+export interface TestGpg extends GpgHome {
+  readonly key: GpgKey;
+  /** The secret key, ASCII-armored (what `openInput`'s `key` takes). */
+  readonly armoredSecretKey: string;
+  /** Encrypt `input` into `output` (binary), with gpg's compression unless `compress` is false. */
+  encrypt(input: string, output: string, compress?: boolean): Promise<void>;
+}
+
+/** {@link createGpgHome} plus one key: the usual fixture of a test that decrypts. */
+export async function createTestGpg(): Promise<TestGpg> {
+  const home = await createGpgHome();
+  try {
+    const key = await home.generateKey({ type: 'curve25519' });
+    return {
+      ...home,
+      key,
+      armoredSecretKey: key.armoredSecretKey,
+      encrypt: (input, output, compress = true) =>
+        home.encryptFile(input, output, [key], compress ? {} : { compressAlgo: 'none' }),
+    };
+  } catch (error) {
+    await home.dispose();
+    throw error;
+  }
 }

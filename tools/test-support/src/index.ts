@@ -1,0 +1,27 @@
+export {
+  environmentHas,
+  MissingEnvironmentError,
+  noteSkip,
+  parseFlag,
+  STRICT,
+  strictFrom,
+} from './environment.js';
+export {
+  HAS_REALDATA,
+  PIPELINE_FIXTURES,
+  PIPELINE_INPUT,
+  PIPELINE_STATE_INPUT,
+  REALDATA,
+} from './realdata.js';
+export { createGpgHome, createTestGpg, gpgProblem, hasGpg } from './gpg.js';
+export type {
+  EncryptOptions,
+  GenerateKeyOptions,
+  GpgHome,
+  GpgKey,
+  GpgKeyType,
+  TestGpg,
+} from './gpg.js';
+export { hasMariaDb, mariaDbProblem, startMariaDb } from './mariadb.js';
+export type { MariaDb } from './mariadb.js';
+export { mongoTestUri } from './mongodb.js';
