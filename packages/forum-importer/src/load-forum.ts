@@ -246,7 +246,7 @@ export async function loadForum(
       documents: byType.thread + byType.response + byType.comment,
       byType,
       rejected: rejects.count,
-      rejectedByReason: rejects.byCode as Partial<Record<ForumRejectReason, number>>,
+      rejectedByReason: rejects.byCode,
       elapsedMs: Date.now() - started,
     };
   } catch (error) {
