@@ -15,7 +15,7 @@ import {
 import { join, resolve } from 'node:path';
 import { StoreError, UsageError } from '@edx-data/core';
 import { EmbeddedCollection } from './embedded-collection.js';
-import type { DatabaseHandle } from './embedded-collection.js';
+import type { DatabaseHandle } from './collection-handle.js';
 import { SqliteFile } from './sqlite-file.js';
 import { validateDatabaseName } from '../names.js';
 import type {
