@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StoreError } from '@edx-data/core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { workerExecArgv } from './bulk-writer.js';
 import { EmbeddedCollection } from './embedded-collection.js';
 import { openEmbeddedStore } from './embedded-store.js';
 import type { Document, DuplicateKey } from '../types.js';
@@ -107,5 +108,30 @@ describe('unordered insertMany on the writer thread', () => {
     const count = await again.db('bulk').collection('docs').countDocuments();
     expect([2000]).toContain(count);
     await again.close();
+  });
+});
+
+describe(workerExecArgv, () => {
+  it('drops the flags of how the parent script is read, with their values, and keeps the rest', () => {
+    expect(
+      workerExecArgv([
+        '--input-type=module',
+        '-e',
+        'console.log(1)',
+        '--no-warnings',
+        '--import',
+        'tsx',
+        '--experimental-loader=./loader.mjs',
+        '--conditions',
+        'development',
+        '-r',
+        'dotenv/config',
+        '--experimental-default-type=module',
+        '--enable-source-maps',
+        '--print',
+        '1 + 1',
+      ]),
+    ).toStrictEqual(['--no-warnings', '--conditions', 'development', '--enable-source-maps']);
+    expect(workerExecArgv([])).toStrictEqual([]);
   });
 });

@@ -5,7 +5,6 @@
  * before, so a bulk load uses two cores. Batches are written in the order they are sent, each
  * in one transaction, exactly as the calling thread would write them.
  */
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { StoreError } from '@edx-data/core';
 import { storeErrorFrom } from './sqlite-file.js';
@@ -42,6 +41,7 @@ interface Pending {
   readonly reject: (error: Error) => void;
 }
 
+/** The thread's answers (writer-thread.mjs). */
 type Reply =
   | { readonly id: number; readonly kind: 'done'; readonly inserted: Uint8Array }
   | { readonly id: number; readonly kind: 'relayout' }
@@ -53,72 +53,66 @@ type Reply =
     }
   | { readonly id: number; readonly kind: 'closed' };
 
-/**
- * The worker's code (CommonJS, run with `eval`, so that it works from the sources under test
- * as from the built package). It loads the same better-sqlite3 as the calling thread.
- */
-const WORKER_SOURCE = String.raw`
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.sqlite);
-let db;
-try {
-  db = new Database(workerData.path, { fileMustExist: true });
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 30000');
-  db.pragma('cache_size = -16384');
-  db.pragma('temp_store = FILE');
-  db.pragma('wal_autocheckpoint = ' + workerData.walAutocheckpoint);
-  db.pragma('journal_size_limit = ' + workerData.journalSizeLimit);
-} catch (error) {
-  parentPort.postMessage({ id: -1, kind: 'error', code: error.code, message: error.message });
-}
-const statements = new Map();
-const columnsOf = db && db.prepare('SELECT col FROM _edx_columns WHERE tbl = ?').pluck();
-const markNull = db && db.prepare(
-  'UPDATE _edx_columns SET has_null = 1 WHERE tbl = ? AND col = ? AND has_null = 0');
-function insertStatement(table, columns) {
-  const sql = 'INSERT INTO "' + table + '" (id, doc' +
-    columns.map((c) => ', "' + c + '"').join('') + ') VALUES (?, ?' +
-    columns.map(() => ', ?').join('') + ') ON CONFLICT DO NOTHING';
-  let statement = statements.get(sql);
-  if (!statement) { statement = db.prepare(sql); statements.set(sql, statement); }
-  return statement;
-}
-const write = (batch) => db.transaction(() => {
-  const current = columnsOf.all(batch.table);
-  if (current.length !== batch.columns.length ||
-      current.some((c) => !batch.columns.includes(c))) return null;
-  for (const column of batch.nullColumns) markNull.run(batch.table, column);
-  const statement = insertStatement(batch.table, batch.columns);
-  const n = batch.ids.length;
-  const k = batch.columns.length;
-  const inserted = new Uint8Array(n);
-  const bytes = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.byteLength);
-  const params = new Array(2 + k);
-  for (let i = 0; i < n; i++) {
-    params[0] = batch.ids[i];
-    params[1] = bytes.subarray(batch.offsets[i], batch.offsets[i + 1]);
-    for (let j = 0; j < k; j++) params[2 + j] = batch.keys[i * k + j];
-    inserted[i] = statement.run(params).changes === 1 ? 1 : 0;
-  }
-  return inserted;
-}).immediate();
-parentPort.on('message', (message) => {
-  if (message.kind === 'close') {
-    try { if (db) db.close(); } finally { parentPort.postMessage({ id: message.id, kind: 'closed' }); }
-    return;
-  }
-  try {
-    const inserted = write(message.batch);
-    if (inserted === null) parentPort.postMessage({ id: message.id, kind: 'relayout' });
-    else parentPort.postMessage({ id: message.id, kind: 'done', inserted }, [inserted.buffer]);
-  } catch (error) {
-    parentPort.postMessage({ id: message.id, kind: 'error', code: error.code, message: error.message });
-  }
-});
-`;
+/** The thread's module: beside this file, in the sources as in dist (see the file). */
+const WORKER_MODULE = new URL('./writer-thread.mjs', import.meta.url);
 
-const sqliteEntry = createRequire(import.meta.url).resolve('better-sqlite3');
+/** Flags that change how the main script or eval'd code is read, each with its value. */
+const SCRIPT_FLAGS = new Set([
+  '-e',
+  '--eval',
+  '-p',
+  '--print',
+  '--input-type',
+  '--experimental-default-type',
+  '--loader',
+  '--experimental-loader',
+  '--import',
+  '--require',
+  '-r',
+]);
+
+/**
+ * The parent's `execArgv` for the writer thread, without the flags that concern how the
+ * parent's own script is read (`--input-type=module`, `-e <code>`, loaders and preloads):
+ * the thread is a module file that needs none of them. Other flags (memory, warnings,
+ * conditions) are kept, as a worker inherits them by default.
+ */
+export function workerExecArgv(execArgv: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i] ?? '';
+    const equals = arg.indexOf('=');
+    const flag = arg.startsWith('--') && equals > 0 ? arg.slice(0, equals) : arg;
+    if (!SCRIPT_FLAGS.has(flag)) kept.push(arg);
+    // `--flag value` (not `--flag=value`): the value goes with it.
+    else if (flag === arg) i++;
+  }
+  return kept;
+}
+
+/**
+ * Start the writer thread with the parent's flags minus those of {@link workerExecArgv}
+ * (inherited as they are when there are none of those). A worker accepts V8 options
+ * (`--max-old-space-size`, `--stack-size`, …) only by inheritance, never in an explicit
+ * `execArgv`, and inheriting would bring `--input-type` back (which a worker started from a
+ * file refuses): when the parent has both kinds, the thread runs without flags, which its
+ * module (SQLite and node: built-ins only) does not need.
+ */
+function startWorker(workerData: Record<string, unknown>): Worker {
+  const options = {
+    // A small heap: the thread holds one batch at a time; SQLite has its own cache.
+    resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 },
+    workerData,
+  };
+  const execArgv = workerExecArgv(process.execArgv);
+  if (execArgv.length === process.execArgv.length) return new Worker(WORKER_MODULE, options);
+  try {
+    return new Worker(WORKER_MODULE, { ...options, execArgv });
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw error;
+    return new Worker(WORKER_MODULE, { ...options, execArgv: [] });
+  }
+}
 
 export class BulkWriter {
   private readonly worker: Worker;
@@ -130,16 +124,10 @@ export class BulkWriter {
   private last: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly path: string) {
-    this.worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      // A small heap: the thread holds one batch at a time; SQLite has its own cache.
-      resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 },
-      workerData: {
-        path,
-        sqlite: sqliteEntry,
-        walAutocheckpoint: WAL_AUTOCHECKPOINT_PAGES,
-        journalSizeLimit: JOURNAL_SIZE_LIMIT_BYTES,
-      },
+    this.worker = startWorker({
+      path,
+      walAutocheckpoint: WAL_AUTOCHECKPOINT_PAGES,
+      journalSizeLimit: JOURNAL_SIZE_LIMIT_BYTES,
     });
     this.worker.unref();
     this.worker.on('message', (reply: Reply) => {

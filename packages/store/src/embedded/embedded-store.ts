@@ -2,11 +2,20 @@
  * The embedded engine: a folder of SQLite files, one per database, created mode 0700 (the
  * folder) and 0600 (the files), because the store holds personal data.
  */
-import { chmodSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  statSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
-import { StoreError } from '@edx-data/core';
+import { StoreError, UsageError } from '@edx-data/core';
 import { EmbeddedCollection } from './embedded-collection.js';
-import type { DatabaseHandle } from './embedded-collection.js';
+import type { DatabaseHandle } from './collection-handle.js';
 import { SqliteFile } from './sqlite-file.js';
 import { validateDatabaseName } from '../names.js';
 import type {
@@ -165,7 +174,72 @@ export class EmbeddedStore implements Store {
   }
 }
 
-/** Open the embedded engine in a folder (created on the first write). */
-export function openEmbeddedStore(folder: string): Promise<Store> {
-  return Promise.resolve(new EmbeddedStore(folder));
+/** The first bytes of every SQLite database file. */
+const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+
+/** True when `path` is a regular file that starts as an SQLite database does. */
+function isSqliteFile(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    if (!statSync(path).isFile()) return false;
+    fd = openSync(path, 'r');
+    const head = Buffer.alloc(SQLITE_MAGIC.length);
+    return readSync(fd, head, 0, head.length, 0) === head.length && head.equals(SQLITE_MAGIC);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * Refuse a location that holds no store: one that does not exist, a file, or a folder with
+ * no database of ours (`<name>.sqlite`, an SQLite file) in it.
+ * @throws UsageError `E_STORE_NOT_FOUND`, saying what is there
+ */
+function assertStoreExists(location: string): void {
+  const refuse = (found: string): never => {
+    throw new UsageError('E_STORE_NOT_FOUND', `no store at ${location}: ${found}`);
+  };
+  let isFolder: boolean;
+  try {
+    isFolder = statSync(location).isDirectory();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return refuse('no such folder');
+    return refuse(`it cannot be read (${(error as Error).message})`);
+  }
+  if (!isFolder) return refuse('it is a file, not a store folder');
+  const entries = readdirSync(location);
+  const databases = entries.filter(
+    (entry) =>
+      entry.endsWith(FILE_SUFFIX) &&
+      entry.length > FILE_SUFFIX.length &&
+      isSqliteFile(join(location, entry)),
+  );
+  if (databases.length > 0) return;
+  refuse(
+    entries.length === 0
+      ? 'an empty folder'
+      : `a folder with ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'} but no store databases (*${FILE_SUFFIX})`,
+  );
+}
+
+export interface OpenEmbeddedStoreOptions {
+  /** `false`: the folder must already hold a store (see `OpenStoreOptions.create`). */
+  readonly create?: boolean;
+}
+
+/** Open the embedded engine in a folder (created on the first write unless `create: false`). */
+export function openEmbeddedStore(
+  folder: string,
+  options: OpenEmbeddedStoreOptions = {},
+): Promise<Store> {
+  try {
+    const store = new EmbeddedStore(folder);
+    if (options.create === false) assertStoreExists(store.location);
+    return Promise.resolve(store);
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
 }

@@ -1,7 +1,9 @@
 // Child process of the kill test: inserts 200,000 documents in batches of 1,000 through the
 // built store (dist), printing the number of each batch it starts to fill. The parent kills
 // it with SIGKILL somewhere in the middle. With a third argument `unordered`, the batches are
-// unordered inserts, which the embedded engine writes on its writer thread.
+// unordered inserts, which the embedded engine writes on its writer thread. The lines are
+// written synchronously (stdout is a pipe: synchronous on Linux), so a line printed before
+// the kill always reaches the parent: the test's bounds rest on that.
 import { openStore } from '@edx-data/store';
 
 const [location, dbName, mode] = process.argv.slice(2);
