@@ -16,6 +16,18 @@ export interface GlobalOptions {
   readonly progress: boolean;
 }
 
+/** How a command wants its store. */
+export interface OpenStoreRequest {
+  /** The store when neither `--store` nor `EDX_STORE` names one (a command's own, as the demo's). */
+  readonly fallback?: string | undefined;
+  /**
+   * False for a command that only reads (or reads before it writes): a location that holds no
+   * store is then a usage error (`E_STORE_NOT_FOUND`, exit 2) rather than an empty store.
+   * @default true
+   */
+  readonly create?: boolean | undefined;
+}
+
 /** What the runner gives every command. */
 export interface CommandContext {
   /** True with `--json`: the runner prints the result's `summary` instead of its `text`. */
@@ -32,7 +44,7 @@ export interface CommandContext {
    * return it, whatever their `fallback`), and closed by the runner when the command ends,
    * whatever the outcome.
    */
-  openStore(fallback?: string): Promise<Store>;
+  openStore(options?: OpenStoreRequest): Promise<Store>;
   /** Write `edx-pipeline: warning: <message>` on stderr (redacted). */
   warn(message: string): void;
   /** Never print `secret` (a passphrase, a key) from now on, on stdout or stderr. */
@@ -63,8 +75,11 @@ export function createContext(settings: ContextSettings): OpenContext {
     progress,
     debug: settings.debug,
     env: io.env,
-    openStore(fallback) {
-      opening ??= settings.openStore(globals.store ?? fallback, { env: io.env });
+    openStore(options = {}) {
+      opening ??= settings.openStore(globals.store ?? options.fallback, {
+        env: io.env,
+        create: options.create ?? true,
+      });
       return opening;
     },
     warn(message) {

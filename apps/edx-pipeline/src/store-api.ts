@@ -7,7 +7,11 @@ export type StoreApi = typeof storeApi;
 /** Opens a store: `openStore` of `@edx-data/store`, or a fake in tests. */
 export type OpenStore = (
   uri: string | undefined,
-  options: { readonly env: Readonly<Record<string, string | undefined>> },
+  options: {
+    readonly env: Readonly<Record<string, string | undefined>>;
+    /** False: refuse a location that holds no store (`E_STORE_NOT_FOUND`). */
+    readonly create: boolean;
+  },
 ) => Promise<Store>;
 
 /**

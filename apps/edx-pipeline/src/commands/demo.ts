@@ -103,7 +103,7 @@ export const demoCommand: CliCommand = {
     await prepare(out);
     const packageDir = join(out, 'package');
     const storeDir = join(out, 'store');
-    const store = await context.openStore(storeDir);
+    const store = await context.openStore({ fallback: storeDir });
     const key = join(packageDir, 'keys', 'private.asc');
     const started = performance.now();
 

@@ -131,7 +131,7 @@ export async function runExtractCourse(
 ): Promise<CommandResult> {
   const { config } = args;
   const { buildProblemIds, extractCourseTracking } = await import('@edx-data/course-extractor');
-  const store = await context.openStore();
+  const store = await context.openStore({ create: false });
   const drop = args.drop === true;
   const extracted = await extractCourseTracking(store, config, {
     drop,

@@ -125,7 +125,7 @@ export const statusCommand: CliCommand = {
       const { validateDatabaseName } = await loadStoreApi();
       validateDatabaseName(options.db);
     }
-    const store = await context.openStore();
+    const store = await context.openStore({ create: false });
     const status = await collectStatus(store, options.db);
     return {
       text: renderStatus(status),
