@@ -7,8 +7,11 @@ export type { ParseSqlDumpOptions, SqlDumpReader, SqlDumpSummary } from './parse
 export { getTableSchema, KNOWN_TABLES } from './schemas.js';
 export { InvalidValue, typeValue } from './typing.js';
 export { unescapeStudentModule, unescapeTsv } from './tsv.js';
+export { INVALID_CELLS_KEY } from './types.js';
 export type {
   ColumnType,
+  InvalidCell,
+  InvalidCellCode,
   RejectCode,
   RejectedRow,
   RowValue,

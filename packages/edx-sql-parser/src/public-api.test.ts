@@ -4,6 +4,7 @@ import * as api from './index.js';
 describe('@edx-data/edx-sql-parser public API', () => {
   it('exports exactly these names (adding one is a deliberate act)', () => {
     expect(Object.keys(api).sort()).toEqual([
+      'INVALID_CELLS_KEY',
       'InvalidValue',
       'KNOWN_TABLES',
       'getTableSchema',
