@@ -6,13 +6,10 @@ import { readLines } from '@edx-data/core';
 import { describe, expect, it } from 'vitest';
 import { parseMysqlDump, splitStatements } from './mysqldump.js';
 import type { MysqlValue } from './mysql-literals.js';
-import {
-  HAS_PIPELINE_INPUT,
-  PIPELINE_INPUT,
-  linesOf,
-  parseDumpFile,
-  parseDumpText,
-} from './test-support/mysqldump-fixtures.js';
+import { linesOf, parseDumpFile, parseDumpText } from './test-support/mysqldump-fixtures.js';
+import { PIPELINE_INPUT, realdataPresent } from './test-support/realdata.js';
+
+const HAS_PIPELINE_INPUT = realdataPresent(PIPELINE_INPUT, 'mysqldump tests on real dumps');
 
 const input = (name: string): string => join(PIPELINE_INPUT, name);
 

@@ -1,33 +1,8 @@
-import { createReadStream, existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createReadStream } from 'node:fs';
 import { readLines } from '@edx-data/core';
 import { parseMysqlDump } from '../mysqldump.js';
 import type { MysqlDumpNotice, MysqlDumpOptions, MysqlDumpRow } from '../mysqldump.js';
 import type { RejectedRow } from '../types.js';
-
-/** `../shared/realdata` beside the repository (read from there, never copied); `EDX_REALDATA` overrides. */
-export const REALDATA =
-  process.env['EDX_REALDATA'] ??
-  resolve(
-    join(
-      dirname(fileURLToPath(import.meta.url)),
-      '..',
-      '..',
-      '..',
-      '..',
-      '..',
-      'shared',
-      'realdata',
-    ),
-  );
-
-/** The edx-analytics-pipeline acceptance fixtures: real mysqldump output. */
-export const PIPELINE_INPUT = join(
-  REALDATA,
-  'openedx+edx-analytics-pipeline/edx/analytics/tasks/tests/acceptance/fixtures/input',
-);
-export const HAS_PIPELINE_INPUT = existsSync(PIPELINE_INPUT);
 
 /** Lines of a string, numbered from 1, as core's readLines gives them. */
 export async function* linesOf(text: string): AsyncGenerator<{ line: number; text: string }> {
