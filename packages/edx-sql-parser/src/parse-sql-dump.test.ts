@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -7,7 +7,7 @@ import { InputError, UsageError } from '@edx-data/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { looksLikeSql, parseSqlDump } from './parse-sql-dump.js';
 import { collect, tsv } from './test-support/collect.js';
-import { createTestGpg } from './test-support/gpg.js';
+import { createTestGpg, tamperLastByte } from './test-support/gpg.js';
 import type { TestGpg } from './test-support/gpg.js';
 import type { InvalidCell } from './types.js';
 
@@ -317,10 +317,52 @@ describe(parseSqlDump, () => {
     expect(rejected).toMatchObject([{ line: 2, code: 'line-too-long', raw: '' }]);
   });
 
+  it('waits for drain between chunks, so a consumer can write out what it buffered', async () => {
+    // Every row is rejected (a field too many): nothing is yielded until the end.
+    const text = tsv(
+      ['id', 'code'],
+      ...Array.from({ length: 50 }, (_, i) => [String(i), 'en', 'x']),
+    );
+    let waiting = false;
+    const rejectedWhileWaiting: number[] = [];
+    const atDrain: number[] = [];
+    let rejects = 0;
+    const { rows, rejected } = await collect(
+      { text, chunkSize: 64 },
+      {
+        table: 'student_languageproficiency',
+        onReject: (r) => {
+          rejects += 1;
+          if (waiting) rejectedWhileWaiting.push(r.line);
+        },
+        drain: () => {
+          atDrain.push(rejects);
+          waiting = true;
+          return new Promise((resolve) => {
+            setImmediate(() => {
+              waiting = false;
+              resolve();
+            });
+          });
+        },
+      },
+    );
+    expect(rows).toEqual([]);
+    expect(rejected).toHaveLength(50);
+    expect(rejectedWhileWaiting).toEqual([]);
+    // Called before each of the chunks (and once more at the end), rejects piling up between.
+    expect(atDrain.length).toBeGreaterThanOrEqual(Math.ceil(text.length / 64));
+    expect(atDrain.at(-1)).toBe(50);
+    expect(atDrain.some((n) => n > 0 && n < 50)).toBe(true);
+  });
+
   it('throws a UsageError when a TSV table cannot be told, and for bad options', async () => {
     await expect(collect({ text: tsv(['a'], ['1']) })).rejects.toThrow(UsageError);
     expect(() => parseSqlDump(Readable.from([]), { maxLineBytes: 0 })).toThrow(UsageError);
     expect(() => parseSqlDump(42 as unknown as string)).toThrow(UsageError);
+    expect(() =>
+      parseSqlDump(Readable.from([]), { drain: 'soon' as unknown as () => undefined }),
+    ).toThrow(UsageError);
   });
 
   it('throws an InputError for a repeated header name', async () => {
@@ -417,12 +459,7 @@ describe(parseSqlDump, () => {
       await writeFile(plain, text);
       const encrypted = join(dir, 'T-A-M-student_languageproficiency-prod-analytics.sql.gpg');
       await gpg.encrypt(plain, encrypted, false);
-      const bytes = await readFile(encrypted);
-      // The last byte is the end of the (encrypted) SHA-1 of the MDC packet: the text stays
-      // intact, only the integrity check can tell.
-      const at = bytes.length - 1;
-      bytes[at] = (bytes[at] ?? 0) ^ 0x01;
-      await writeFile(encrypted, bytes);
+      await tamperLastByte(encrypted);
       let seen = 0;
       let inOrder = true;
       const rejected: unknown[] = [];

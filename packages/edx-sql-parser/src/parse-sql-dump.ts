@@ -68,6 +68,14 @@ export interface ParseSqlDumpOptions {
    */
   readonly onInvalidCell?: ((cell: InvalidCell) => void) | undefined;
   /**
+   * Called between chunks of the input (each read: 1 MiB of a file, a stream's own chunks);
+   * when it returns a promise, reading waits for it. `onReject` and `onInvalidCell` are
+   * synchronous and a chunk may hold nothing but rejected rows: this is where a consumer
+   * writes out what they buffered, so that memory stays bounded whatever the file holds.
+   * @default none
+   */
+  readonly drain?: (() => Promise<void> | undefined) | undefined;
+  /**
    * Parse `json` columns (`courseware_studentmodule.state`, `auth_userprofile.meta`). With
    * `false` they are kept as (decoded) text, which is much faster for studentmodule files.
    * @default true
@@ -137,6 +145,7 @@ interface Settings {
   readonly passphrase: string | PassphraseProvider | undefined;
   readonly onReject: ((row: RejectedRow) => void) | undefined;
   readonly onInvalidCell: ((cell: InvalidCell) => void) | undefined;
+  readonly drain: (() => Promise<void> | undefined) | undefined;
   readonly maxLineBytes: number | undefined;
   readonly parseJson: boolean;
 }
@@ -160,6 +169,7 @@ function normalizeOptions(
     passphrase,
     onReject,
     onInvalidCell,
+    drain,
     maxLineBytes,
     parseJson = true,
   } = options;
@@ -177,6 +187,7 @@ function normalizeOptions(
   for (const [name, value] of [
     ['onReject', onReject],
     ['onInvalidCell', onInvalidCell],
+    ['drain', drain],
   ] as const) {
     if (value !== undefined && typeof value !== 'function') {
       throw new UsageError('E_OPTION', `parseSqlDump: \`${name}\` must be a function`);
@@ -193,6 +204,7 @@ function normalizeOptions(
     passphrase,
     onReject,
     onInvalidCell,
+    drain,
     maxLineBytes,
     parseJson,
   };
@@ -361,6 +373,8 @@ async function* run(
   const refill = async (): Promise<boolean> => {
     seen.lines = counts.lines;
     seen.invalidUtf8 = counts.invalidUtf8;
+    const draining = settings.drain?.();
+    if (draining !== undefined) await draining;
     const next = await batches.next();
     seen.lines = counts.lines;
     seen.invalidUtf8 = counts.invalidUtf8;

@@ -3,7 +3,7 @@
  * `encrypt` as a data provider would (binary OpenPGP). Needs the `gpg` binary.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -54,4 +54,15 @@ export async function createTestGpg(): Promise<TestGpg> {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Flips a bit of the last byte of an encrypted file: the end of the (encrypted) SHA-1 of its
+ * MDC packet. The text decrypts intact; only the integrity check, at the very end, fails.
+ */
+export async function tamperLastByte(path: string): Promise<void> {
+  const bytes = await readFile(path);
+  const at = bytes.length - 1;
+  bytes[at] = (bytes[at] ?? 0) ^ 0x01;
+  await writeFile(path, bytes);
 }
