@@ -17,12 +17,12 @@ import type { LoadTableResult } from './load-table.js';
 import { tsv } from './test-support/collect.js';
 import { readTsvFile } from './test-support/data-lines.js';
 import {
+  embeddedEngine,
   lacksDropTarget,
   RUN_PREFIX,
   storesNestedArrays,
   testEngines,
 } from './test-support/engines.js';
-import type { TestEngine } from './test-support/engines.js';
 import { createTestGpg, tamperLastByte } from './test-support/gpg.js';
 import type { TestGpg } from './test-support/gpg.js';
 import {
@@ -625,13 +625,13 @@ describe.each(testEngines())('loadTable on the $label engine', (engine) => {
 
 // The buffering is the loader's, whatever the engine: checked once, on the embedded engine.
 describe('loadTable memory', () => {
-  const [embedded] = testEngines();
+  const embedded = embeddedEngine();
   let store: Store;
   beforeAll(async () => {
-    store = await (embedded as TestEngine).open();
+    store = await embedded.open();
   });
   afterAll(async () => {
-    await embedded?.cleanup(store);
+    await embedded.cleanup(store);
   });
 
   it('writes rejects while it reads: a file of nothing but rejects is never held in memory', async () => {

@@ -32,10 +32,10 @@ async function dropRunDatabases(store: Store): Promise<void> {
   }
 }
 
-export function testEngines(): TestEngine[] {
-  const engines: TestEngine[] = [];
+/** The embedded engine in a fresh folder under the OS temp folder. */
+export function embeddedEngine(): TestEngine {
   let dir: string | undefined;
-  engines.push({
+  return {
     label: 'embedded',
     async open() {
       dir = await mkdtemp(join(tmpdir(), 'edx-sql-load-'));
@@ -45,7 +45,12 @@ export function testEngines(): TestEngine[] {
       await store?.close();
       if (dir !== undefined) await rm(dir, { recursive: true, force: true });
     },
-  });
+  };
+}
+
+/** The embedded engine, and the MongoDB engine when `MONGODB_URI` is set (else says so). */
+export function testEngines(): TestEngine[] {
+  const engines: TestEngine[] = [embeddedEngine()];
   const uri = process.env['MONGODB_URI'];
   if (uri === undefined || uri === '') {
     console.log('loadTable on the MongoDB engine: skipped (set MONGODB_URI to run)');
