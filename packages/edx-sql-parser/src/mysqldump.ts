@@ -16,7 +16,7 @@ import type { ColumnType, RejectedRow } from './types.js';
 /** 64 MiB (in UTF-16 code units): the default {@link MysqlDumpOptions.maxStatementChars}. */
 export const DEFAULT_MAX_STATEMENT_CHARS = 64 * 1024 * 1024;
 
-/** The longest `raw` kept in a {@link RejectedRow}. */
+/** The head kept as `raw` of a statement too long to be read (the rest is never buffered). */
 const MAX_RAW = 10_000;
 
 /** Something worth reporting that is not a rejected row. */
@@ -209,10 +209,6 @@ const SKIPPED = new Set([
   'RELEASE',
 ]);
 
-function cut(raw: string): string {
-  return raw.length > MAX_RAW ? raw.slice(0, MAX_RAW) : raw;
-}
-
 interface InsertHeader {
   readonly table: string;
   readonly columns?: string[];
@@ -351,7 +347,7 @@ export async function* parseMysqlDump(
         line: stmt.line,
         code: 'sql',
         reason: `INSERT not read: ${error instanceof Error ? error.message : String(error)}`,
-        raw: cut(stmt.text),
+        raw: stmt.text,
       });
       return;
     }
@@ -380,7 +376,7 @@ export async function* parseMysqlDump(
           line: lineOf.at(start),
           code: 'sql',
           reason: `syntax error (line ${where}): ${reason}; the rest of the statement is not read`,
-          raw: cut(text.slice(start)),
+          raw: text.slice(start),
         });
         return;
       }
@@ -402,7 +398,7 @@ export async function* parseMysqlDump(
           line,
           reason: `expected ${columns.length} values, got ${values.length}`,
           code: 'field-count',
-          raw: cut(text.slice(start, cur.pos)),
+          raw: text.slice(start, cur.pos),
         });
       } else {
         yield columnTypes === undefined
@@ -417,7 +413,7 @@ export async function* parseMysqlDump(
         line: lineOf.at(cur.pos),
         code: 'sql',
         reason: `syntax error: expected "," or ";" after a tuple, found ${JSON.stringify(text.slice(cur.pos, cur.pos + 20))}; the rest of the statement is not read`,
-        raw: cut(text.slice(cur.pos)),
+        raw: text.slice(cur.pos),
       });
       return;
     }

@@ -20,13 +20,23 @@ import type {
   Line,
   LineBatch,
   PassphraseProvider,
+  TableFile,
 } from '@edx-data/core';
 
 import { getTableSchema } from './schemas.js';
 import { TsvTable, checkHeader, columnTypes } from './tsv.js';
 import type { TsvCounters } from './tsv.js';
 import { InvalidValue, typeValue } from './typing.js';
-import type { ColumnType, RejectCode, RejectedRow, RowValue, SqlRow } from './types.js';
+import { INVALID_CELLS_KEY } from './types.js';
+import type {
+  ColumnType,
+  InvalidCell,
+  InvalidCellCode,
+  RejectCode,
+  RejectedRow,
+  RowValue,
+  SqlRow,
+} from './types.js';
 
 export interface ParseSqlDumpOptions {
   /**
@@ -45,11 +55,26 @@ export interface ParseSqlDumpOptions {
   /** Passphrase of that key, or a function returning it. */
   readonly passphrase?: string | PassphraseProvider | undefined;
   /**
-   * Called for each row that is not loaded (wrong field count, bad value, bad escape, line
-   * too long, bad SQL). Rows are never dropped silently: they are also counted in
-   * `summary.rejected`. @default none (counted only)
+   * Called for each row that is not loaded: one that cannot be split into the header's fields
+   * (wrong field count, broken escape), a line too long, bad SQL. Rows are never dropped
+   * silently: they are also counted in `summary.rejected`. @default none (counted only)
    */
   readonly onReject?: ((row: RejectedRow) => void) | undefined;
+  /**
+   * Called for each cell whose text is not a value of its column's type (a bad date, `''` in
+   * a boolean column…). Its row is still yielded, with `null` in that column and the text
+   * under `values._invalid`; the cell is also counted in `summary.invalidCells`.
+   * @default none (counted only)
+   */
+  readonly onInvalidCell?: ((cell: InvalidCell) => void) | undefined;
+  /**
+   * Called between chunks of the input (each read: 1 MiB of a file, a stream's own chunks);
+   * when it returns a promise, reading waits for it. `onReject` and `onInvalidCell` are
+   * synchronous and a chunk may hold nothing but rejected rows: this is where a consumer
+   * writes out what they buffered, so that memory stays bounded whatever the file holds.
+   * @default none
+   */
+  readonly drain?: (() => Promise<void> | undefined) | undefined;
   /**
    * Parse `json` columns (`courseware_studentmodule.state`, `auth_userprofile.meta`). With
    * `false` they are kept as (decoded) text, which is much faster for studentmodule files.
@@ -73,6 +98,17 @@ export interface SqlDumpSummary {
   rows: number;
   /** Rows not loaded, by {@link RejectCode}. */
   readonly rejected: { count: number; readonly byReason: Partial<Record<RejectCode, number>> };
+  /**
+   * Cells that did not fit their column's type (their rows were yielded, with `null` there
+   * and the text under `values._invalid`): how many, in how many rows, by
+   * {@link InvalidCellCode}, and by table, column and code.
+   */
+  readonly invalidCells: {
+    count: number;
+    rows: number;
+    readonly byReason: Partial<Record<InvalidCellCode, number>>;
+    readonly byColumn: Record<string, Record<string, Partial<Record<InvalidCellCode, number>>>>;
+  };
   readonly schemaDrift: {
     readonly unknownTables: string[];
     readonly unknownColumns: Record<string, readonly string[]>;
@@ -108,6 +144,8 @@ interface Settings {
   readonly key: string | undefined;
   readonly passphrase: string | PassphraseProvider | undefined;
   readonly onReject: ((row: RejectedRow) => void) | undefined;
+  readonly onInvalidCell: ((cell: InvalidCell) => void) | undefined;
+  readonly drain: (() => Promise<void> | undefined) | undefined;
   readonly maxLineBytes: number | undefined;
   readonly parseJson: boolean;
 }
@@ -124,7 +162,17 @@ function normalizeOptions(
     );
   }
   if (isPath && input === '') throw new UsageError('E_OPTION', 'parseSqlDump: the path is empty');
-  const { file, table, key, passphrase, onReject, maxLineBytes, parseJson = true } = options;
+  const {
+    file,
+    table,
+    key,
+    passphrase,
+    onReject,
+    onInvalidCell,
+    drain,
+    maxLineBytes,
+    parseJson = true,
+  } = options;
   if (typeof parseJson !== 'boolean') {
     throw new UsageError('E_OPTION', 'parseSqlDump: `parseJson` must be a boolean');
   }
@@ -136,20 +184,40 @@ function normalizeOptions(
       throw new UsageError('E_OPTION', `parseSqlDump: \`${name}\` must be a non-empty string`);
     }
   }
-  if (onReject !== undefined && typeof onReject !== 'function') {
-    throw new UsageError('E_OPTION', 'parseSqlDump: `onReject` must be a function');
+  for (const [name, value] of [
+    ['onReject', onReject],
+    ['onInvalidCell', onInvalidCell],
+    ['drain', drain],
+  ] as const) {
+    if (value !== undefined && typeof value !== 'function') {
+      throw new UsageError('E_OPTION', `parseSqlDump: \`${name}\` must be a function`);
+    }
   }
   if (maxLineBytes !== undefined && (!Number.isSafeInteger(maxLineBytes) || maxLineBytes < 1)) {
     throw new UsageError('E_OPTION', 'parseSqlDump: `maxLineBytes` must be a positive integer');
   }
   const name = file ?? (isPath ? input : '<stream>');
-  let tableName = table;
-  if (tableName === undefined) {
-    // classifyFile knows `.gpg`; a `.gz` (`.sql.gz`, `.sql.gz.gpg`) is removed first.
-    const kind = classifyFile(name.replace(/\.gz(\.gpg)?$/i, '$1'));
-    if (kind.kind === 'table') tableName = kind.table;
-  }
-  return { file: name, table: tableName, key, passphrase, onReject, maxLineBytes, parseJson };
+  return {
+    file: name,
+    table: table ?? classifyTableFile(name)?.table,
+    key,
+    passphrase,
+    onReject,
+    onInvalidCell,
+    drain,
+    maxLineBytes,
+    parseJson,
+  };
+}
+
+/**
+ * The classification of a table file's name (core `classifyFile`, which knows `.gpg`; a
+ * `.gz` before it, `.sql.gz` or `.sql.gz.gpg`, is removed first), or undefined when the name
+ * is not that of a table file.
+ */
+export function classifyTableFile(name: string): TableFile | undefined {
+  const kind = classifyFile(name.replace(/\.gz(\.gpg)?$/i, '$1'));
+  return kind.kind === 'table' ? kind : undefined;
 }
 
 /** Checks the header of a TSV file: names must be present and distinct. */
@@ -157,12 +225,14 @@ function readHeader(text: string, file: string): string[] {
   const header = text.split('\t');
   const seen = new Set<string>();
   header.forEach((name, i) => {
-    if (name === '' || name === '__proto__' || seen.has(name)) {
+    if (name === '' || name === '__proto__' || name === INVALID_CELLS_KEY || seen.has(name)) {
       throw new InputError(
         'E_INPUT',
         name === ''
           ? 'the header has an empty column name'
-          : `the header has an invalid or repeated column name "${name}"`,
+          : name === INVALID_CELLS_KEY
+            ? `the header has a column "${name}", a name kept for the text of invalid cells`
+            : `the header has an invalid or repeated column name "${name}"`,
         { file, line: 1, column: i + 1 },
       );
     }
@@ -197,7 +267,10 @@ function typeLiteral(
         ? false
         : value === 1
           ? true
-          : new InvalidValue(`expected 0 or 1, got ${value}`);
+          : new InvalidValue(
+              `expected 0 or 1, got ${value}${Number.isInteger(value) ? ' (out of range)' : ''}`,
+              Number.isInteger(value) ? 'out-of-range' : 'malformed',
+            );
     case 'string':
     case 'json':
       return String(value);
@@ -210,9 +283,12 @@ function typeLiteral(
  * Typed rows of one table file: a data-package `.sql` file (TSV with a header, the usual
  * case) or a real mysqldump. `input` is a path (opened with core `openInput`: `.gpg` is
  * decrypted with `options.key`, gzip is removed, both detected from the bytes), or a byte
- * stream. Rows that cannot be read are passed to `onReject`, counted in `summary.rejected`,
- * and the rest of the file still loads. Columns and tables the schemas do not know load as
- * strings and are listed in `summary.schemaDrift`.
+ * stream. Rows that cannot be split into the header's fields are passed to `onReject`,
+ * counted in `summary.rejected`, and the rest of the file still loads. A cell that does not
+ * fit its column's type does not cost its row: the row is yielded with `null` there and the
+ * cell's text under `values._invalid`, and the cell goes to `onInvalidCell` and
+ * `summary.invalidCells`. Columns and tables the schemas do not know load as strings and are
+ * listed in `summary.schemaDrift`.
  *
  * For encrypted input the integrity check passes or fails only after the last byte: an
  * error thrown after the last row (`E_INTEGRITY`) means none of the rows may be kept.
@@ -238,6 +314,7 @@ export function parseSqlDump(
     lines: 0,
     rows: 0,
     rejected: { count: 0, byReason: {} },
+    invalidCells: { count: 0, rows: 0, byReason: {}, byColumn: {} },
     schemaDrift: { unknownTables: [], unknownColumns: {}, missingColumns: {} },
     emptyLines: 0,
     unknownEscapes: 0,
@@ -261,6 +338,15 @@ async function* run(
     const code = row.code ?? 'sql';
     summary.rejected.byReason[code] = (summary.rejected.byReason[code] ?? 0) + 1;
     settings.onReject?.(row);
+  };
+  const invalidCell = (cell: InvalidCell): void => {
+    const counts = summary.invalidCells;
+    counts.count += 1;
+    counts.byReason[cell.code] = (counts.byReason[cell.code] ?? 0) + 1;
+    const byColumn = (counts.byColumn[cell.table] ??= {});
+    const byCode = (byColumn[cell.name] ??= {});
+    byCode[cell.code] = (byCode[cell.code] ?? 0) + 1;
+    settings.onInvalidCell?.(cell);
   };
   const onIssue = (issue: InputErrorType): void => {
     reject({
@@ -287,6 +373,8 @@ async function* run(
   const refill = async (): Promise<boolean> => {
     seen.lines = counts.lines;
     seen.invalidUtf8 = counts.invalidUtf8;
+    const draining = settings.drain?.();
+    if (draining !== undefined) await draining;
     const next = await batches.next();
     seen.lines = counts.lines;
     seen.invalidUtf8 = counts.invalidUtf8;
@@ -332,10 +420,10 @@ async function* run(
           yield next;
         }
       };
-      yield* readMysqlDump(first, rest(), settings, summary, reject);
+      yield* readMysqlDump(first, rest(), settings, summary, reject, invalidCell);
     } else {
       summary.format = 'tsv';
-      const rows = new TsvRows(first, settings, summary, reject);
+      const rows = new TsvRows(first, settings, summary, reject, invalidCell);
       try {
         // The hot loop: synchronous over a batch's lines, one await per chunk read.
         do {
@@ -380,7 +468,11 @@ async function* run(
 /** The TSV rows of a file, line by line (synchronous: the hot loop has no extra awaits). */
 class TsvRows {
   private readonly reader: TsvTable;
-  private readonly counters: TsvCounters = { unknownEscapes: 0, jsonKeptAsText: 0 };
+  private readonly counters: TsvCounters = {
+    unknownEscapes: 0,
+    jsonKeptAsText: 0,
+    rowsWithInvalidCells: 0,
+  };
   private readonly maxChars: number;
   /** A studentmodule row continued on the next line (§2.4), and its first line. */
   private pending: string | undefined;
@@ -391,6 +483,7 @@ class TsvRows {
     settings: Settings,
     private readonly summary: SqlDumpSummary,
     reject: (row: RejectedRow) => void,
+    invalidCell: (cell: InvalidCell) => void,
   ) {
     const table = settings.table;
     if (table === undefined) {
@@ -401,9 +494,16 @@ class TsvRows {
     }
     const schema = getTableSchema(table);
     const header = readHeader(first.text, settings.file);
-    this.reader = new TsvTable(settings.file, table, header, schema, this.counters, reject, {
-      parseJson: settings.parseJson,
-    });
+    this.reader = new TsvTable(
+      settings.file,
+      table,
+      header,
+      schema,
+      this.counters,
+      reject,
+      invalidCell,
+      { parseJson: settings.parseJson },
+    );
     noteDrift(summary, table, schema === undefined, this.reader.check);
     this.maxChars = settings.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   }
@@ -455,8 +555,10 @@ class TsvRows {
   finish(): void {
     this.summary.unknownEscapes += this.counters.unknownEscapes;
     this.summary.jsonKeptAsText += this.counters.jsonKeptAsText;
+    this.summary.invalidCells.rows += this.counters.rowsWithInvalidCells;
     this.counters.unknownEscapes = 0;
     this.counters.jsonKeptAsText = 0;
+    this.counters.rowsWithInvalidCells = 0;
   }
 }
 
@@ -481,6 +583,7 @@ async function* readMysqlDump(
   settings: Settings,
   summary: SqlDumpSummary,
   reject: (row: RejectedRow) => void,
+  invalidCell: (cell: InvalidCell) => void,
 ): AsyncGenerator<SqlRow> {
   // Loaded only for mysqldump input: TSV users never load the SQL parser.
   const { parseMysqlDump } = await import('./mysqldump.js');
@@ -503,6 +606,17 @@ async function* readMysqlDump(
       summary.table ??= raw.table;
       noteDrift(summary, raw.table, schema === undefined, checkHeader(schema, raw.columns));
     }
+    if (raw.columns.includes(INVALID_CELLS_KEY)) {
+      reject(
+        sqlReject(
+          settings.file,
+          raw,
+          'sql',
+          `a column is named "${INVALID_CELLS_KEY}", a name kept for the text of invalid cells`,
+        ),
+      );
+      continue;
+    }
     if (raw.values.length !== raw.columns.length) {
       reject(
         sqlReject(
@@ -515,21 +629,34 @@ async function* readMysqlDump(
       continue;
     }
     const values: Record<string, RowValue> = {};
-    let bad = false;
+    let invalid: Record<string, string> | undefined;
     for (let i = 0; i < raw.columns.length; i++) {
       const name = raw.columns[i] as string;
-      const value = typeLiteral(raw.values[i] ?? null, types[i] ?? 'string');
+      const literal = raw.values[i] ?? null;
+      const value = typeLiteral(literal, types[i] ?? 'string');
       if (value instanceof InvalidValue) {
-        reject({
-          ...sqlReject(settings.file, raw, 'bad-value', `${value.reason} (column "${name}")`),
+        const text = String(literal);
+        values[name] = null;
+        invalid ??= {};
+        invalid[name] = text;
+        invalidCell({
+          file: settings.file,
+          table: raw.table,
+          line: raw.line,
           column: i + 1,
+          name,
+          code: value.code,
+          reason: `${value.reason} (column "${name}")`,
+          text,
         });
-        bad = true;
-        break;
+        continue;
       }
       values[name] = value;
     }
-    if (bad) continue;
+    if (invalid !== undefined) {
+      values[INVALID_CELLS_KEY] = invalid;
+      summary.invalidCells.rows += 1;
+    }
     summary.rows += 1;
     yield { table: raw.table, line: raw.line, values };
   }
@@ -542,5 +669,5 @@ function sqlReject(
   reason: string,
 ): RejectedRow {
   const text = raw.values.map((v) => (v === null ? 'NULL' : String(v))).join('\t');
-  return { file, table: raw.table, line: raw.line, reason, code, raw: text.slice(0, 10_000) };
+  return { file, table: raw.table, line: raw.line, reason, code, raw: text };
 }

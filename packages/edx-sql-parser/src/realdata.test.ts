@@ -7,47 +7,62 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSqlDump } from './parse-sql-dump.js';
 import { collect } from './test-support/collect.js';
-import {
-  HAS_REALDATA,
-  PIPELINE_FIXTURES,
-  PIPELINE_STATE_INPUT as STATE_INPUT,
-} from '@edx-data/test-support';
+import { HAS_REALDATA, PIPELINE_FIXTURES } from '@edx-data/test-support';
+import { dataRecords, readTsvFile } from './test-support/data-lines.js';
+import { STATE_INPUT, STATE_INVALID_CELLS, STATE_OUTPUT } from './test-support/realdata.js';
+import type { InvalidCell } from './types.js';
 
-const STATE_OUTPUT = join(PIPELINE_FIXTURES, 'output/obfuscation/state');
 const file = (table: string): string =>
   join(STATE_INPUT, `edX-DemoX-Demo_Course-${table}-acceptance.sql`);
 
-describe.skipIf(!HAS_REALDATA)(parseSqlDump, () => {
-  it('reads every TSV table of input/obfuscation/state: 4 rows each, no drift', async () => {
-    const names = (await readdir(STATE_INPUT)).filter((n) => n.endsWith('.sql')).sort();
-    expect(names).toHaveLength(12);
-    const counts: Record<string, [number, number]> = {};
-    for (const name of names) {
-      const { rows, rejected, summary } = await collect(join(STATE_INPUT, name));
-      expect(summary.format).toBe('tsv');
-      expect(summary.schemaDrift).toEqual({
-        unknownTables: [],
-        unknownColumns: {},
-        missingColumns: {},
-      });
-      counts[summary.table ?? name] = [rows.length, rejected.length];
+describe.runIf(HAS_REALDATA)(parseSqlDump, () => {
+  it('loads every data line of every TSV table of the state folders as a row; invalid cells keep their text', async () => {
+    const invalid: (readonly [string, string, number, string, string])[] = [];
+    const tables: string[] = [];
+    for (const [dir, folder] of [
+      ['input', STATE_INPUT],
+      ['output', STATE_OUTPUT],
+    ] as const) {
+      const names = (await readdir(folder)).filter((n) => n.endsWith('.sql')).sort();
+      expect(names).toHaveLength(12);
+      for (const name of names) {
+        const path = join(folder, name);
+        const cells: InvalidCell[] = [];
+        const { rows, rejected, summary } = await collect(path, {
+          onInvalidCell: (cell) => cells.push(cell),
+        });
+        const table = summary.table ?? name;
+        tables.push(`${dir}/${table}`);
+        const { header, records } = await readTsvFile(path, table === 'courseware_studentmodule');
+        expect(summary.format).toBe('tsv');
+        expect(summary.schemaDrift).toEqual({
+          unknownTables: [],
+          unknownColumns: {},
+          missingColumns: {},
+        });
+        expect(rejected, name).toEqual([]);
+        expect(
+          rows.map((r) => r.line),
+          name,
+        ).toEqual(records.map((r) => r.line));
+        for (const cell of cells) {
+          invalid.push([dir, cell.table, cell.line, cell.name, cell.text]);
+          // The recorded text is the field as written in the file.
+          const record = records.find((r) => r.line === cell.line);
+          expect(record?.text.split('\t')[header.indexOf(cell.name)]).toBe(cell.text);
+          expect(cell.column).toBe(header.indexOf(cell.name) + 1);
+          const row = rows.find((r) => r.line === cell.line);
+          expect(row?.values[cell.name]).toBeNull();
+          expect((row?.values['_invalid'] as Record<string, string>)[cell.name]).toBe(cell.text);
+        }
+        const withInvalid = rows.filter((r) => '_invalid' in r.values).map((r) => r.line);
+        expect(withInvalid).toEqual([...new Set(cells.map((c) => c.line))]);
+        expect(summary.invalidCells.count).toBe(cells.length);
+        expect(summary.invalidCells.rows).toBe(withInvalid.length);
+      }
     }
-    expect(counts).toEqual({
-      auth_user: [4, 0],
-      auth_userprofile: [4, 0],
-      certificates_generatedcertificate: [4, 0],
-      courseware_studentmodule: [4, 0],
-      student_courseenrollment: [4, 0],
-      student_languageproficiency: [4, 0],
-      // The fixture holds impossible dates (2015-09-31, 2015-11-31, 2015-1-31).
-      teams: [1, 3],
-      teams_membership: [4, 0],
-      user_api_usercoursetag: [4, 0],
-      verify_student_verificationstatus: [4, 0],
-      wiki_article: [4, 0],
-      // Header and 3 rows.
-      wiki_articlerevision: [3, 0],
-    });
+    expect(tables).toHaveLength(24);
+    expect(invalid).toEqual(STATE_INVALID_CELLS);
   });
 
   it('auth_user: NULL vs placeholder text, booleans, datetimes', async () => {
@@ -140,46 +155,95 @@ describe.skipIf(!HAS_REALDATA)(parseSqlDump, () => {
     expect(rows[1]?.values).toMatchObject({ user_message: '', ip_address: null, deleted: false });
   });
 
-  it('teams: rejects impossible dates with line and column, loads the valid row', async () => {
-    const { rows, rejected } = await collect(file('teams'));
-    expect(rows[0]?.values).toMatchObject({
-      id: 1,
-      team_size: 4,
-      last_activity_at: new Date('2014-10-31T21:32:17Z'),
+  it('teams: impossible dates are invalid cells with line, column and reason; all 4 rows load', async () => {
+    const cells: InvalidCell[] = [];
+    const { rows, rejected } = await collect(file('teams'), {
+      onInvalidCell: (cell) => cells.push(cell),
     });
-    expect(rejected.map((r) => [r.line, r.column, r.reason])).toEqual([
+    expect(rejected).toEqual([]);
+    expect(
+      rows.map((r) => [r.values['id'], r.values['last_activity_at'], r.values['_invalid']]),
+    ).toEqual([
+      [1, new Date('2014-10-31T21:32:17Z'), undefined],
+      [2, null, { last_activity_at: '2015-09-31 21:32:17' }],
+      [3, null, { last_activity_at: '2015-11-31 21:32:17' }],
+      [4, null, { last_activity_at: '2015-1-31 21:32:17' }],
+    ]);
+    expect(rows[1]?.values).toMatchObject({ team_size: 4, name: 'B Team' });
+    expect(cells.map((c) => [c.line, c.column, c.code, c.reason])).toEqual([
       [
         3,
         11,
-        'expected a datetime YYYY-MM-DD HH:MM:SS, got "2015-09-31 21:32:17" (column "last_activity_at")',
+        'out-of-range',
+        'expected a datetime YYYY-MM-DD HH:MM:SS, got "2015-09-31 21:32:17" (out of range) (column "last_activity_at")',
       ],
       [
         4,
         11,
-        'expected a datetime YYYY-MM-DD HH:MM:SS, got "2015-11-31 21:32:17" (column "last_activity_at")',
+        'out-of-range',
+        'expected a datetime YYYY-MM-DD HH:MM:SS, got "2015-11-31 21:32:17" (out of range) (column "last_activity_at")',
       ],
       [
         5,
         11,
+        'malformed',
         'expected a datetime YYYY-MM-DD HH:MM:SS, got "2015-1-31 21:32:17" (column "last_activity_at")',
       ],
     ]);
   });
 
-  it("reads the obfuscated output tables; '' in number and boolean columns is rejected", async () => {
-    const names = (await readdir(STATE_OUTPUT)).filter((n) => n.endsWith('.sql')).sort();
-    const counts: Record<string, [number, number]> = {};
-    for (const name of names) {
-      const { rows, rejected, summary } = await collect(join(STATE_OUTPUT, name));
-      counts[summary.table ?? name] = [rows.length, rejected.length];
-    }
-    expect(counts).toMatchObject({
-      // The obfuscator blanked show_country and the other int placeholders with ''.
-      auth_user: [0, 4],
-      courseware_studentmodule: [4, 0],
-      student_courseenrollment: [4, 0],
-      teams: [1, 3],
+  it("obfuscated auth_user: '' in bool, date and int columns costs no row", async () => {
+    const { rows, summary } = await collect(
+      join(STATE_OUTPUT, 'edX-DemoX-Demo_Course-auth_user-acceptance.sql'),
+    );
+    expect(rows[0]?.values).toEqual({
+      id: 2048,
+      username: 'username_2048',
+      first_name: '',
+      last_name: '',
+      email: '',
+      password: '',
+      is_staff: true,
+      is_active: true,
+      is_superuser: false,
+      last_login: new Date('2015-08-12T23:13:03Z'),
+      date_joined: new Date('2015-08-12T23:13:03Z'),
+      status: '',
+      email_key: '',
+      avatar_type: '',
+      country: '',
+      show_country: null,
+      date_of_birth: null,
+      interesting_tags: '',
+      ignored_tags: '',
+      email_tag_filter_strategy: null,
+      display_tag_filter_strategy: null,
+      consecutive_days_visit_count: null,
+      _invalid: {
+        show_country: '',
+        date_of_birth: '',
+        email_tag_filter_strategy: '',
+        display_tag_filter_strategy: '',
+        consecutive_days_visit_count: '',
+      },
     });
+    expect(summary.invalidCells).toEqual({
+      count: 20,
+      rows: 4,
+      byReason: { empty: 20 },
+      byColumn: {
+        auth_user: {
+          show_country: { empty: 4 },
+          date_of_birth: { empty: 4 },
+          email_tag_filter_strategy: { empty: 4 },
+          display_tag_filter_strategy: { empty: 4 },
+          consecutive_days_visit_count: { empty: 4 },
+        },
+      },
+    });
+  });
+
+  it('obfuscated teams_membership: user ids as numbers', async () => {
     const { rows } = await collect(
       join(STATE_OUTPUT, 'edX-DemoX-Demo_Course-teams_membership-acceptance.sql'),
     );
@@ -205,6 +269,8 @@ describe.skipIf(!HAS_REALDATA)(parseSqlDump, () => {
     );
     expect(rejected).toEqual([]);
     expect(summary.jsonKeptAsText).toBe(0);
+    expect(summary.invalidCells.count).toBe(0);
+    expect(rows.map((r) => r.line)).toEqual(dataRecords(text, true).map((r) => r.line));
     expect(rows).toHaveLength(43);
     expect(
       rows.every((r) => r.values['state'] === null || typeof r.values['state'] === 'object'),

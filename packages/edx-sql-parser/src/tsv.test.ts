@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { getTableSchema } from './schemas.js';
 import { TsvTable, endsWithEscape, unescapeStudentModule, unescapeTsv } from './tsv.js';
 import { InvalidValue } from './typing.js';
-import type { RejectedRow } from './types.js';
+import type { InvalidCell, RejectedRow } from './types.js';
 
 describe(unescapeTsv, () => {
   it('decodes \\\\ \\t \\n \\r \\0 in one left-to-right pass', () => {
@@ -15,7 +15,7 @@ describe(unescapeTsv, () => {
   });
 
   it('keeps an unknown escape as written and counts it', () => {
-    const counters = { unknownEscapes: 0, jsonKeptAsText: 0 };
+    const counters = { unknownEscapes: 0, jsonKeptAsText: 0, rowsWithInvalidCells: 0 };
     expect(unescapeTsv(String.raw`a\xb\"`, counters)).toBe(String.raw`a\xb\"`);
     expect(counters.unknownEscapes).toBe(2);
   });
@@ -50,11 +50,18 @@ describe(endsWithEscape, () => {
 describe(TsvTable, () => {
   const make = (table: string, header: string[]) => {
     const rejected: RejectedRow[] = [];
-    const counters = { unknownEscapes: 0, jsonKeptAsText: 0 };
-    const reader = new TsvTable('f.sql', table, header, getTableSchema(table), counters, (r) =>
-      rejected.push(r),
+    const invalid: InvalidCell[] = [];
+    const counters = { unknownEscapes: 0, jsonKeptAsText: 0, rowsWithInvalidCells: 0 };
+    const reader = new TsvTable(
+      'f.sql',
+      table,
+      header,
+      getTableSchema(table),
+      counters,
+      (r) => rejected.push(r),
+      (c) => invalid.push(c),
     );
-    return { reader, rejected, counters };
+    return { reader, rejected, invalid, counters };
   };
 
   it('maps fields by header name, in any order', () => {
@@ -85,10 +92,95 @@ describe(TsvTable, () => {
     expect(counters.jsonKeptAsText).toBe(1);
   });
 
-  it('cuts the raw text of a rejected row to 10,000 characters', () => {
-    const { reader, rejected } = make('auth_user', ['id']);
-    expect(reader.parse(2, 'x'.repeat(20_000))).toBeUndefined();
-    expect(rejected[0]?.raw.length).toBe(10_000);
-    expect(rejected[0]?.column).toBe(1);
+  it('hands the whole text of a rejected row to onReject (the loader decides what to keep)', () => {
+    const { reader, rejected } = make('auth_user', ['id', 'username']);
+    expect(reader.parse(2, 'x'.repeat(100_000))).toBeUndefined();
+    expect(rejected[0]?.raw).toBe('x'.repeat(100_000));
+    expect(rejected[0]?.code).toBe('field-count');
+  });
+
+  it('keeps a row whose cells do not fit their types: null there, the text under _invalid', () => {
+    const { reader, rejected, invalid, counters } = make('auth_user', [
+      'id',
+      'username',
+      'is_staff',
+      'last_login',
+      'date_joined',
+    ]);
+    const text = '7x\tbob\t\t2015-09-31 10:00:00\t2015-09-30 10:00:00';
+    expect(reader.parse(3, text)).toEqual({
+      table: 'auth_user',
+      line: 3,
+      values: {
+        id: null,
+        username: 'bob',
+        is_staff: null,
+        last_login: null,
+        date_joined: new Date('2015-09-30T10:00:00Z'),
+        _invalid: { id: '7x', is_staff: '', last_login: '2015-09-31 10:00:00' },
+      },
+    });
+    expect(rejected).toEqual([]);
+    expect(invalid).toEqual([
+      {
+        file: 'f.sql',
+        table: 'auth_user',
+        line: 3,
+        column: 1,
+        name: 'id',
+        code: 'malformed',
+        reason: 'expected an integer, got "7x" (column "id")',
+        text: '7x',
+      },
+      {
+        file: 'f.sql',
+        table: 'auth_user',
+        line: 3,
+        column: 3,
+        name: 'is_staff',
+        code: 'empty',
+        reason: 'expected 0 or 1, got "" (column "is_staff")',
+        text: '',
+      },
+      {
+        file: 'f.sql',
+        table: 'auth_user',
+        line: 3,
+        column: 4,
+        name: 'last_login',
+        code: 'out-of-range',
+        reason:
+          'expected a datetime YYYY-MM-DD HH:MM:SS, got "2015-09-31 10:00:00" (out of range) (column "last_login")',
+        text: '2015-09-31 10:00:00',
+      },
+    ]);
+    expect(counters.rowsWithInvalidCells).toBe(1);
+    // A row without invalid cells has no _invalid key at all.
+    expect(reader.parse(4, '8\tann\t1\tNULL\tNULL')?.values).toEqual({
+      id: 8,
+      username: 'ann',
+      is_staff: true,
+      last_login: null,
+      date_joined: null,
+    });
+    expect(counters.rowsWithInvalidCells).toBe(1);
+  });
+
+  it('still rejects a row whose escape makes the split uncertain, naming the column', () => {
+    const { reader, rejected, invalid } = make('auth_user', ['id', 'username']);
+    expect(reader.parse(2, '1\tbob\\')).toBeUndefined();
+    expect(rejected).toEqual([
+      {
+        file: 'f.sql',
+        table: 'auth_user',
+        line: 2,
+        column: 2,
+        columnName: 'username',
+        code: 'bad-escape',
+        reason: 'a lone backslash at the end of the field (column "username")',
+        raw: '1\tbob\\',
+      },
+    ]);
+    expect(invalid).toEqual([]);
   });
 });

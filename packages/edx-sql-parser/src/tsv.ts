@@ -17,8 +17,10 @@
  *   LF or CR (Python csv `escapechar`), so `\\` becomes `\` (then `state` is JSON-parsed),
  *   and a line ending in an odd number of backslashes continues on the next line.
  */
+import { INVALID_CELLS_KEY } from './types.js';
 import type {
   ColumnType,
+  InvalidCell,
   RejectCode,
   RejectedRow,
   RowValue,
@@ -28,7 +30,6 @@ import type {
 import { InvalidValue, typeValue } from './typing.js';
 
 const BACKSLASH = 92;
-const RAW_LIMIT = 10_000;
 
 /** Column kinds of {@link TsvTable.parse}: typed by `typeValue`, text, JSON. */
 const KIND_TYPED = 0;
@@ -41,6 +42,8 @@ export interface TsvCounters {
   unknownEscapes: number;
   /** `json` fields that looked like JSON (`{`/`[`) but did not parse, kept as text. */
   jsonKeptAsText: number;
+  /** Rows loaded with at least one {@link InvalidCell}. */
+  rowsWithInvalidCells: number;
 }
 
 /**
@@ -173,7 +176,10 @@ export function checkHeader(
 /**
  * One table's reader: built from the header line, it turns each data line into a typed row
  * or a rejection. Columns are mapped by header name; columns the schema does not know, and
- * every column of a table without a schema, are read as strings.
+ * every column of a table without a schema, are read as strings. A row is rejected only when
+ * it cannot be split into the header's fields (field count, a broken escape); a field whose
+ * text does not fit its column's type is `null`, its text kept under `values._invalid`, and
+ * reported to `onInvalidCell`.
  */
 export class TsvTable {
   readonly columns: readonly string[];
@@ -197,6 +203,7 @@ export class TsvTable {
     schema: TableSchema | undefined,
     private readonly counters: TsvCounters,
     private readonly onReject: (rejected: RejectedRow) => void,
+    private readonly onInvalidCell: (cell: InvalidCell) => void,
     options: { readonly parseJson?: boolean } = {},
   ) {
     this.columns = header;
@@ -247,6 +254,7 @@ export class TsvTable {
       return undefined;
     }
     const values: Record<string, RowValue> = { ...this.template };
+    let invalid: Record<string, string> | undefined;
     for (let i = 0; i < count; i++) {
       const raw = fields[i] as string;
       const key = keys[i] as string;
@@ -281,10 +289,17 @@ export class TsvTable {
       }
       const value = typeValue(raw, this.types[i] as ColumnType);
       if (value instanceof InvalidValue) {
-        this.badValue(line, text, value, i);
-        return undefined;
+        // Left null (from the template); the text is kept with the row.
+        invalid ??= {};
+        invalid[key] = raw;
+        this.invalidCell(line, raw, value, i);
+        continue;
       }
       values[key] = value;
+    }
+    if (invalid !== undefined) {
+      values[INVALID_CELLS_KEY] = invalid;
+      this.counters.rowsWithInvalidCells += 1;
     }
     return { table: this.table, line, values };
   }
@@ -294,15 +309,26 @@ export class TsvTable {
     this.reject(line, text, 'bad-escape', `${value.reason} (column "${name}")`, i + 1);
   }
 
-  private badValue(line: number, text: string, value: InvalidValue, i: number): void {
+  private invalidCell(line: number, text: string, value: InvalidValue, i: number): void {
     const name = this.columns[i] as string;
-    this.reject(line, text, 'bad-value', `${value.reason} (column "${name}")`, i + 1);
+    this.onInvalidCell({
+      file: this.file,
+      table: this.table,
+      line,
+      column: i + 1,
+      name,
+      code: value.code,
+      reason: `${value.reason} (column "${name}")`,
+      text,
+    });
   }
 
   /** Reports a row that could not be read. */
   reject(line: number, text: string, code: RejectCode, reason: string, column?: number): void {
-    const raw = text.length > RAW_LIMIT ? text.slice(0, RAW_LIMIT) : text;
-    const base = { file: this.file, table: this.table, line, reason, code, raw };
-    this.onReject(column === undefined ? base : { ...base, column });
+    const base = { file: this.file, table: this.table, line, reason, code, raw: text };
+    const columnName = column === undefined ? undefined : this.columns[column - 1];
+    this.onReject(
+      column === undefined || columnName === undefined ? base : { ...base, column, columnName },
+    );
   }
 }

@@ -3,6 +3,8 @@ import { InvalidValue, typeValue } from './typing.js';
 
 const reason = (value: unknown): string | undefined =>
   value instanceof InvalidValue ? value.reason : undefined;
+const code = (value: unknown): string | undefined =>
+  value instanceof InvalidValue ? value.code : undefined;
 
 describe(typeValue, () => {
   it('reads NULL as null for every type', () => {
@@ -21,6 +23,9 @@ describe(typeValue, () => {
     expect(reason(typeValue('', 'datetime'))).toBe(
       'expected a datetime YYYY-MM-DD HH:MM:SS, got ""',
     );
+    for (const type of ['int', 'number', 'bool', 'date', 'datetime'] as const) {
+      expect(code(typeValue('', type))).toBe('empty');
+    }
   });
 
   it('reads integers, keeping those beyond 2^53 as strings', () => {
@@ -34,6 +39,7 @@ describe(typeValue, () => {
     expect(reason(typeValue('1.5', 'int'))).toBe('expected an integer, got "1.5"');
     expect(reason(typeValue('-', 'int'))).toBe('expected an integer, got "-"');
     expect(reason(typeValue(' 1', 'int'))).toBe('expected an integer, got " 1"');
+    expect(code(typeValue('12a', 'int'))).toBe('malformed');
   });
 
   it('reads decimal numbers and rejects anything else', () => {
@@ -51,7 +57,10 @@ describe(typeValue, () => {
     expect(typeValue('1', 'bool')).toBe(true);
     expect(typeValue('True', 'bool')).toBe(true);
     expect(typeValue('false', 'bool')).toBe(false);
-    expect(reason(typeValue('2', 'bool'))).toBe('expected 0 or 1, got "2"');
+    expect(reason(typeValue('2', 'bool'))).toBe('expected 0 or 1, got "2" (out of range)');
+    expect(code(typeValue('2', 'bool'))).toBe('out-of-range');
+    expect(reason(typeValue('yes', 'bool'))).toBe('expected 0 or 1, got "yes"');
+    expect(code(typeValue('yes', 'bool'))).toBe('malformed');
   });
 
   it('reads datetimes as UTC, with or without T and a fraction (kept to the millisecond)', () => {
@@ -72,21 +81,40 @@ describe(typeValue, () => {
     );
   });
 
-  it('rejects impossible or malformed datetimes', () => {
-    for (const text of [
-      '2015-09-31 21:32:17', // no 31 September (real fixture, teams)
-      '2015-1-31 21:32:17', // real fixture, teams
-      '2015-02-29 00:00:00',
-      '0000-00-00 00:00:00',
-      '2015-08-12 24:00:00',
-      '2015-08-12 23:13',
-      '2015-08-12 23:13:03+00:00',
-      '2015-08-12 23:13:03.',
-      '2015-08-12',
-    ]) {
-      expect(reason(typeValue(text, 'datetime'))).toBe(
-        `expected a datetime YYYY-MM-DD HH:MM:SS, got ${JSON.stringify(text)}`,
+  // Malformed text, then the right form for a day or time that does not exist.
+  it.each([
+    [
+      'malformed',
+      '',
+      [
+        '2015-1-31 21:32:17', // real fixture, teams
+        '2015-08-12 23:13',
+        '2015-08-12 23:13:03+00:00',
+        '2015-08-12 23:13:03.',
+        '2015-08-12',
+        '2015-08-12 2x:13:03',
+      ],
+    ],
+    [
+      'out-of-range',
+      ' (out of range)',
+      [
+        '2015-09-31 21:32:17', // no 31 September (real fixture, teams)
+        '2015-02-29 00:00:00',
+        '0000-00-00 00:00:00',
+        '2015-13-01 00:00:00',
+        '2015-08-12 24:00:00',
+        '2015-08-12 23:60:00',
+        '2015-08-12 23:59:60.5',
+      ],
+    ],
+  ] as const)('rejects %s datetimes', (expected, suffix, texts) => {
+    for (const text of texts) {
+      const value = typeValue(text, 'datetime');
+      expect(reason(value)).toBe(
+        `expected a datetime YYYY-MM-DD HH:MM:SS, got ${JSON.stringify(text)}${suffix}`,
       );
+      expect(code(value), text).toBe(expected);
     }
   });
 
@@ -94,8 +122,10 @@ describe(typeValue, () => {
     expect(typeValue('1980-01-31', 'date')).toEqual(new Date('1980-01-31T00:00:00.000Z'));
     expect(typeValue('0099-12-31', 'date')).toEqual(new Date('0099-12-31T00:00:00.000Z'));
     expect(reason(typeValue('1980-02-30', 'date'))).toBe(
-      'expected a date YYYY-MM-DD, got "1980-02-30"',
+      'expected a date YYYY-MM-DD, got "1980-02-30" (out of range)',
     );
+    expect(code(typeValue('1980-02-30', 'date'))).toBe('out-of-range');
+    expect(code(typeValue('1980-2-3', 'date'))).toBe('malformed');
   });
 
   it('parses JSON objects and arrays, and keeps any other text as it is', () => {

@@ -13,15 +13,21 @@
  * - `bool`: `0`/`1` (`tinyint(1)`), also `true`/`false` in any case.
  * - `datetime`: `YYYY-MM-DD HH:MM:SS[.f…]` (or with `T`), read as UTC; the fraction is kept
  *   to the millisecond. `date`: `YYYY-MM-DD` at 00:00 UTC. Impossible dates (`2015-09-31`,
- *   MySQL's `0000-00-00`) are invalid.
+ *   MySQL's `0000-00-00`) and times (`24:00:00`) are invalid.
+ * - Each {@link InvalidValue} says what kind of problem it is ({@link InvalidCellCode}):
+ *   `empty` (`''` where MySQL cannot hold it), `out-of-range` (the right form, but no such
+ *   day, time or boolean: `2015-09-31`, `25:00:00`, `2`), `malformed` (anything else).
  * - `json`: a JSON object or array is parsed; any other text (not JSON, or a JSON scalar) is
  *   kept as it is, never rejected.
  */
-import type { ColumnType, RowValue } from './types.js';
+import type { ColumnType, InvalidCellCode, RowValue } from './types.js';
 
 /** Why a field's text is not a value of its column type. */
 export class InvalidValue {
-  constructor(readonly reason: string) {}
+  constructor(
+    readonly reason: string,
+    readonly code: InvalidCellCode = 'malformed',
+  ) {}
 }
 
 const MAX_SHOWN = 40;
@@ -31,7 +37,14 @@ function shown(text: string): string {
 }
 
 function invalid(what: string, text: string): InvalidValue {
-  return new InvalidValue(`expected ${what}, got ${shown(text)}`);
+  return text === ''
+    ? new InvalidValue(`expected ${what}, got ""`, 'empty')
+    : new InvalidValue(`expected ${what}, got ${shown(text)}`, 'malformed');
+}
+
+/** A value of the right form that cannot exist (`2015-09-31`, `25:00:00`, a boolean `2`). */
+function outOfRange(what: string, text: string): InvalidValue {
+  return new InvalidValue(`expected ${what}, got ${shown(text)} (out of range)`, 'out-of-range');
 }
 
 const ZERO = 48;
@@ -85,13 +98,21 @@ function typeNumber(text: string): RowValue | InvalidValue {
   return Number(text);
 }
 
+function isDigits(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < ZERO || c > NINE) return false;
+  }
+  return text.length > 0;
+}
+
 function typeBool(text: string): RowValue | InvalidValue {
   if (text === '0') return false;
   if (text === '1') return true;
   const lower = text.toLowerCase();
   if (lower === 'false') return false;
   if (lower === 'true') return true;
-  return invalid('0 or 1', text);
+  return isDigits(text) ? outOfRange('0 or 1', text) : invalid('0 or 1', text);
 }
 
 /** The value of `length` digits at `at`, or -1. */
@@ -127,56 +148,67 @@ function daysFromCivil(year: number, month: number, day: number): number {
 
 const lastDay = { key: -1, ms: 0 };
 
-/** Milliseconds of `YYYY-MM-DD` at the start of `text`, or NaN (checks the calendar). */
+/** What {@link dayMs} returns for `YYYY-MM-DD` of a day that does not exist (`2015-09-31`). */
+const NO_SUCH_DAY = Number.POSITIVE_INFINITY;
+
+/**
+ * Milliseconds of `YYYY-MM-DD` at the start of `text`; NaN when it is not of that form,
+ * {@link NO_SUCH_DAY} when it is but the calendar has no such day.
+ */
 function dayMs(text: string): number {
   if (text.charCodeAt(4) !== MINUS || text.charCodeAt(7) !== MINUS) return NaN;
   const y = digits(text, 0, 4);
   const m = digits2(text, 5);
   const d = digits2(text, 8);
-  if (y < 0 || m < 1 || m > 12 || d < 1) return NaN;
+  if (y < 0 || m < 0 || d < 0) return NaN;
+  if (m < 1 || m > 12 || d < 1) return NO_SUCH_DAY;
   // Rows often share a day: the last valid day is kept (the key fixes the result).
   const key = (y * 100 + m) * 100 + d;
   if (key === lastDay.key) return lastDay.ms;
   const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
   const last = m === 2 && leap ? 29 : (MONTH_DAYS[m - 1] ?? 0);
-  if (d > last) return NaN;
+  if (d > last) return NO_SUCH_DAY;
   const ms = daysFromCivil(y, m, d) * DAY_MS;
   lastDay.key = key;
   lastDay.ms = ms;
   return ms;
 }
 
+const DATE = 'a date YYYY-MM-DD';
+const DATETIME = 'a datetime YYYY-MM-DD HH:MM:SS';
+
 function typeDate(text: string): RowValue | InvalidValue {
   const ms = text.length === 10 ? dayMs(text) : NaN;
-  return Number.isNaN(ms) ? invalid('a date YYYY-MM-DD', text) : new Date(ms);
+  if (Number.isNaN(ms)) return invalid(DATE, text);
+  return ms === NO_SUCH_DAY ? outOfRange(DATE, text) : new Date(ms);
 }
 
 function typeDatetime(text: string): RowValue | InvalidValue {
   const n = text.length;
   const sep = text.charCodeAt(10);
   if (n < 19 || (sep !== 32 && sep !== 84) || text.charCodeAt(13) !== COLON) {
-    return invalid('a datetime YYYY-MM-DD HH:MM:SS', text);
+    return invalid(DATETIME, text);
   }
   const day = dayMs(text);
   const h = digits2(text, 11);
   const mi = digits2(text, 14);
   const s = digits2(text, 17);
-  if (Number.isNaN(day) || text.charCodeAt(16) !== COLON || h < 0 || h > 23 || mi < 0 || mi > 59) {
-    return invalid('a datetime YYYY-MM-DD HH:MM:SS', text);
+  if (Number.isNaN(day) || text.charCodeAt(16) !== COLON || h < 0 || mi < 0 || s < 0) {
+    return invalid(DATETIME, text);
   }
-  if (s < 0 || s > 59) return invalid('a datetime YYYY-MM-DD HH:MM:SS', text);
   let ms = 0;
   if (n > 19) {
     const fraction = n - 20;
     if (text.charCodeAt(19) !== DOT || fraction < 1 || fraction > 9) {
-      return invalid('a datetime YYYY-MM-DD HH:MM:SS', text);
+      return invalid(DATETIME, text);
     }
     const f = digits(text, 20, Math.min(fraction, 3));
     if (f < 0 || (fraction > 3 && digits(text, 23, fraction - 3) < 0)) {
-      return invalid('a datetime YYYY-MM-DD HH:MM:SS', text);
+      return invalid(DATETIME, text);
     }
     ms = fraction === 1 ? f * 100 : fraction === 2 ? f * 10 : f;
   }
+  if (day === NO_SUCH_DAY || h > 23 || mi > 59 || s > 59) return outOfRange(DATETIME, text);
   return new Date(day + ((h * 60 + mi) * 60 + s) * 1000 + ms);
 }
 
@@ -195,8 +227,8 @@ const EXPECTED: Readonly<Record<ColumnType, string>> = {
   int: 'an integer',
   number: 'a number',
   bool: '0 or 1',
-  date: 'a date YYYY-MM-DD',
-  datetime: 'a datetime YYYY-MM-DD HH:MM:SS',
+  date: DATE,
+  datetime: DATETIME,
   json: 'JSON',
   string: 'text',
 };

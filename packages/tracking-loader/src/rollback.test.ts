@@ -4,13 +4,13 @@
  * verdict, and every one of those this run inserted is taken out again; the events loaded
  * earlier from other files stay, including the ones the failed file repeats.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MASTER_TRACKING } from '@edx-data/core';
 import { openStore } from '@edx-data/store';
-import { createTestGpg, hasGpg } from '@edx-data/test-support';
+import { createTestGpg, hasGpg, tamperLastByte } from '@edx-data/test-support';
 import type { TestGpg } from '@edx-data/test-support';
 import { loadTrackingLogs } from './load-tracking-logs.js';
 import type { TrackingLedgerEntry } from './load-tracking-logs.js';
@@ -55,11 +55,9 @@ describe.skipIf(!hasGpg())('a file rolled back after an integrity failure at its
     await writeFile(plain, `${[...REPEATED, ...OWN].join('\n')}\n`);
     const tampered = join(dir, 'rollx-edx-events-2024-01-09.log.gpg');
     await gpg.encrypt(plain, tampered, false);
-    // The last 20 bytes of a GnuPG message are the (encrypted) SHA-1 of its MDC packet:
-    // changing one leaves every plaintext byte as it was and fails the check at the end.
-    const bytes = await readFile(tampered);
-    bytes[bytes.length - 5] = (bytes[bytes.length - 5] ?? 0) ^ 0x01;
-    await writeFile(tampered, bytes);
+    // Only the MDC's (encrypted) SHA-1 changes: every plaintext byte comes out as it was and
+    // the check fails at the very end.
+    await tamperLastByte(tampered);
 
     const store = await openStore(join(dir, 'store'));
     try {

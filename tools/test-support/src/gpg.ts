@@ -7,7 +7,7 @@
  * printed, an error under CI). {@link createGpgHome} throws a clear error when `gpg` is missing.
  */
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -260,4 +260,16 @@ export async function createTestGpg(): Promise<TestGpg> {
     await home.dispose();
     throw error;
   }
+}
+
+/**
+ * Flip a bit of the last byte of a file GnuPG encrypted: the end of the (encrypted) SHA-1 of
+ * its MDC packet. The text still decrypts intact; only the integrity check, at the very end,
+ * fails (what a loader must not commit).
+ */
+export async function tamperLastByte(path: string): Promise<void> {
+  const bytes = await readFile(path);
+  const at = bytes.length - 1;
+  bytes[at] = (bytes[at] ?? 0) ^ 0x01;
+  await writeFile(path, bytes);
 }

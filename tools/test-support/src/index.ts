@@ -13,7 +13,7 @@ export {
   PIPELINE_STATE_INPUT,
   REALDATA,
 } from './realdata.js';
-export { createGpgHome, createTestGpg, gpgProblem, hasGpg } from './gpg.js';
+export { createGpgHome, createTestGpg, gpgProblem, hasGpg, tamperLastByte } from './gpg.js';
 export type {
   EncryptOptions,
   GenerateKeyOptions,

@@ -23,6 +23,7 @@ describe('@edx-data/test-support public API', () => {
       'parseFlag',
       'startMariaDb',
       'strictFrom',
+      'tamperLastByte',
     ]);
   });
 });
