@@ -26,6 +26,16 @@ export type {
   ImportCourseStructureSummary,
   StructureInput,
 } from './import-course-structure.js';
+export { importPackage } from './import-package.js';
+export type {
+  ImportPackageOptions,
+  ImportPackageResult,
+  NotImportedFile,
+  PackageFileKind,
+  PackageFileResult,
+  PackageFileStatus,
+  PackageProgress,
+} from './import-package.js';
 export { parseUsageKey } from './usage-key.js';
 export type { ParsedUsageKey } from './usage-key.js';
 export { parseCourseConfig, readCourseConfig } from './course-config.js';

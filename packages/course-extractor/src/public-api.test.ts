@@ -13,6 +13,7 @@ const EXPECTED_EXPORTS = [
   'enrichEvent',
   'extractCourseTracking',
   'importCourseStructure',
+  'importPackage',
   'indexBlocks',
   'lookupBlock',
   'lookupUrlBlock',
