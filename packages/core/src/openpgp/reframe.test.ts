@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { PartialBody } from './openpgp-partial-body.js';
-import { reframePartialBodies } from './openpgp-reframe.js';
+import { PartialBody } from './partial-body.js';
+import { reframePartialBodies } from './reframe.js';
 
 /** A new-format packet with the body in partial chunks of 2^log2 bytes, then a 5-byte length. */
 function partialPacket(tag: number, body: Uint8Array, log2: number): Buffer {
