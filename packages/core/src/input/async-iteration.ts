@@ -4,7 +4,6 @@
  * when stopped early.
  */
 import { ReadableStream } from 'node:stream/web';
-import type { ReadableStreamReadResult } from 'node:stream/web';
 
 /** A pull-based web stream over an async iterator (backpressure: one chunk at a time). */
 export function toWebStream<T>(it: AsyncIterator<T>): ReadableStream<T> {
@@ -23,32 +22,34 @@ export function toWebStream<T>(it: AsyncIterator<T>): ReadableStream<T> {
   );
 }
 
-/** Reads the web stream to its end, mapping its errors; cancels it if stopped early. */
-export async function* webChunks(
-  stream: ReadableStream<Uint8Array>,
-  mapError: (error: unknown) => Error,
-): AsyncGenerator<Uint8Array> {
+/** Reads the web stream to its end; cancels it if stopped early. */
+async function* readAll(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
   const reader = stream.getReader();
   let finished = false;
   try {
     for (;;) {
-      let next: ReadableStreamReadResult<Uint8Array>;
-      try {
-        next = await reader.read();
-      } catch (error) {
-        finished = true;
-        throw mapError(error);
-      }
+      const next = await reader.read();
       if (next.done) {
         finished = true;
         return;
       }
       yield next.value;
     }
+  } catch (error) {
+    finished = true;
+    throw error;
   } finally {
     if (!finished) await reader.cancel().catch(() => undefined);
     reader.releaseLock();
   }
+}
+
+/** Reads the web stream to its end, mapping its errors; cancels it if stopped early. */
+export function webChunks(
+  stream: ReadableStream<Uint8Array>,
+  mapError: (error: unknown) => Error,
+): AsyncGenerator<Uint8Array> {
+  return mapErrors(readAll(stream), mapError);
 }
 
 /** Passes the chunks through, mapping the errors thrown while reading them. */
