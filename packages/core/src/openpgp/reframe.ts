@@ -108,21 +108,25 @@ function definiteLength(n: number): Uint8Array {
   return new Uint8Array([0xff, (n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]);
 }
 
-/** Splits the first `n` bytes (n ≤ total) off a list of pieces, as one copy. */
+/**
+ * Splits the first `n` bytes (n ≤ total) off a list of pieces, as one copy. The used pieces
+ * are removed in one splice: shifting them one by one costs O(pieces²) when they are small.
+ */
 function shift(pieces: Uint8Array[], n: number): Buffer {
   const out = Buffer.concat(pieces, n);
   let left = n;
-  while (left > 0) {
-    const first = pieces[0];
-    if (first === undefined) break;
-    if (first.length <= left) {
-      pieces.shift();
-      left -= first.length;
+  let used = 0;
+  while (left > 0 && used < pieces.length) {
+    const piece = pieces[used] as Uint8Array;
+    if (piece.length <= left) {
+      left -= piece.length;
+      used += 1;
     } else {
-      pieces[0] = first.subarray(left);
+      pieces[used] = piece.subarray(left);
       left = 0;
     }
   }
+  pieces.splice(0, used);
   return out;
 }
 
