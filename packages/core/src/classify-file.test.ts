@@ -341,6 +341,41 @@ describe(classifyFile, () => {
     });
   });
 
+  describe('self-hosted Open edX tracking logs', () => {
+    const rotated = {
+      kind: 'events',
+      org: null,
+      site: 'self-hosted',
+      layout: 'rotated',
+      encrypted: false,
+    };
+    it.each([
+      ['/edx/var/log/tracking/tracking.log', { date: null, compressed: false }],
+      ['tracking.log-20130609.gz', { date: '2013-06-09', compressed: true }],
+      ['app10/tracking.log-20130610', { date: '2013-06-10', compressed: false }],
+      ['tracking.log-20150224-1424773021.gz', { date: '2015-02-24', compressed: true }],
+      ['tracking.log-2016-02-29.gz', { date: '2016-02-29', compressed: true }],
+      ['tracking.log-20130609.SCRUBBED.gz', { date: '2013-06-09', compressed: true }],
+      ['tracking.log.1', { date: null, compressed: false, rotation: 1 }],
+      ['tracking.log.12.gz', { date: null, compressed: true, rotation: 12 }],
+    ])('reads %s', (path, expected) => {
+      expect(classifyFile(path)).toEqual({ ...rotated, ...expected });
+    });
+
+    it('reads an encrypted one and a failed one', () => {
+      expect(classifyFile('tracking.log-20130609.gz.gpg')).toEqual({
+        ...rotated,
+        date: '2013-06-09',
+        compressed: true,
+        encrypted: true,
+      });
+      expect(classifyFile('tracking.log.failed')).toEqual({
+        kind: 'failed',
+        of: { ...rotated, date: null, compressed: false },
+      });
+    });
+  });
+
   describe('unknown files', () => {
     it.each([
       ['', 'an empty path'],
@@ -352,9 +387,14 @@ describe(classifyFile, () => {
       ['load_auth_userprofile.sql', 'no known table'],
       ['McGillX-CHEM181x-auth_user-prod-analytics.sql', 'no known table'],
       ['CHEM181x-auth_user-prod-analytics.sql', 'no known table'],
-      ['tracking.log', 'a log not named'],
-      ['tracking.log-20130609.SCRUBBED.gz', 'an unknown file type (.gz)'],
       ['edX_DemoX_Demo_Course-events-2015-10-01.log', 'a log not named'],
+      ['answer_dist_acceptance_tracking.log', 'a log not named like a tracking log'],
+      ['load_events_acceptance_segment_20150414.log', 'a log not named'],
+      ['clicktracking.log-20121026.gz', 'a log not named'],
+      ['tracking.log-20130230.gz', 'not a calendar date: 2013-02-30'],
+      ['tracking.log-2013.gz', 'a log not named'],
+      ['tracking.log.gz.1', 'a log not named'],
+      ['tracking.logs', '(.logs)'],
       ['testX-DemoX-2014_T2-courseware_studentmodule-acceptance-analytics.sql.sorted', '(.sorted)'],
       ['McGillX-CHEM181x-1T2014-course_structure.json', 'no -course_structure-{site}'],
       ['forum_records.json', 'no -course_structure-{site}'],

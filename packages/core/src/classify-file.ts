@@ -2,7 +2,8 @@
  * Tells what an input file is from its name: a table of a weekly database package, a forum
  * dump, a course structure, a daily tracking log, … (edx-formats.md §1). Pure functions, no
  * I/O: only the base name is read, plus the parent folder for `ora/` tables and for the
- * pre-2014 per-server tracking-log layout (`prod-edxapp-NNN/YYYY-MM-DD_Org.log`).
+ * pre-2014 per-server tracking-log layout (`prod-edxapp-NNN/YYYY-MM-DD_Org.log`). The
+ * tracking logs of a self-hosted Open edX (`tracking.log`, rotated by logrotate) are known too.
  */
 import { formatCourseKey, tryParseCourseId } from './course-id.js';
 
@@ -63,20 +64,23 @@ export interface EmailOptInFile {
   readonly encrypted: boolean;
 }
 
-/** A tracking log site: `edx` and `prod` are edx.org, `edge` is edge.edx.org. */
-export type EventsSite = 'edx' | 'edge' | 'prod';
+/**
+ * Where a tracking log comes from: `edx` and `prod` are edx.org, `edge` is edge.edx.org,
+ * `self-hosted` an Open edX of one's own (its `tracking.log`).
+ */
+export type EventsSite = 'edx' | 'edge' | 'prod' | 'self-hosted';
 
 /**
- * A daily tracking log: `{org}-{site}-events-YYYY-MM-DD.log[.gz][.gpg]` (`layout: 'daily'`),
- * or before Aug 2014 `prod-edxapp-NNN/YYYY-MM-DD_{Org}.log[.gz]` and
+ * A tracking log as edX exports it: daily, `{org}-{site}-events-YYYY-MM-DD.log[.gz][.gpg]`
+ * (`layout: 'daily'`), or before Aug 2014 `prod-edxapp-NNN/YYYY-MM-DD_{Org}.log[.gz]` and
  * `prod-edge-edxapp-NNN/…` (`layout: 'per-server'`, where one day is spread over several
  * files and events can repeat).
  */
-export interface EventsFile {
+export interface EdxEventsFile {
   readonly kind: 'events';
   /** The org as written (lower-case in daily files). */
   readonly org: string;
-  readonly site: EventsSite;
+  readonly site: Exclude<EventsSite, 'self-hosted'>;
   /** `YYYY-MM-DD`. */
   readonly date: string;
   readonly compressed: boolean;
@@ -85,6 +89,32 @@ export interface EventsFile {
   /** The server folder (`prod-edxapp-001`), for the per-server layout only. */
   readonly server?: string;
 }
+
+/**
+ * The tracking log of a self-hosted Open edX, `tracking.log`, as logrotate leaves it
+ * (`layout: 'rotated'`): `tracking.log-YYYYMMDD[.gz]` with `dateext` (also
+ * `-YYYYMMDD-{epoch}`, Open edX's own `dateformat`, and `-YYYY-MM-DD`), or
+ * `tracking.log.N[.gz]` without it; `.SCRUBBED` before `.gz` (a scrubbed copy) is accepted.
+ * A rotated file holds whatever was logged since the rotation before: its events are not
+ * cut at midnight, and the date in the name is the day of the rotation (usually the day
+ * after most of its events).
+ */
+export interface SelfHostedEventsFile {
+  readonly kind: 'events';
+  /** No org in these names. */
+  readonly org: null;
+  readonly site: 'self-hosted';
+  /** `YYYY-MM-DD` from a `dateext` name; null for `tracking.log` and `tracking.log.N`. */
+  readonly date: string | null;
+  readonly compressed: boolean;
+  readonly encrypted: boolean;
+  readonly layout: 'rotated';
+  /** N of `tracking.log.N` (1 is the newest rotated file); absent otherwise. */
+  readonly rotation?: number;
+}
+
+/** A tracking log; switch on `site` (or `layout`) to tell edX's exports from self-hosted ones. */
+export type EventsFile = EdxEventsFile | SelfHostedEventsFile;
 
 /** `<file>.failed`: the traceback an exporter task left in place of `<file>`. */
 export interface FailedFile {
@@ -190,6 +220,9 @@ const DATE = '(\\d{4}-\\d{2}-\\d{2})';
 const DAILY_EVENTS = new RegExp(`^(.+)-(edx|edge|prod)-(?:events-)?${DATE}\\.log(\\.gz)?$`);
 const PER_SERVER_EVENTS = new RegExp(`^${DATE}_(.+)\\.log(\\.gz)?$`);
 const PACKAGE_ZIP = new RegExp(`^(.+)-${DATE}\\.zip$`);
+/** `tracking.log`, `tracking.log-YYYYMMDD[-epoch]`, `tracking.log-YYYY-MM-DD`, `tracking.log.N`. */
+const SELF_HOSTED_EVENTS =
+  /^tracking\.log(?:-(?:(\d{4})(\d{2})(\d{2})(?:-\d+)?|(\d{4}-\d{2}-\d{2}))|\.(\d+))?(?:\.SCRUBBED|\.scrubbed)?(\.gz)?$/;
 
 function isDate(text: string): boolean {
   const [y, m, d] = text.split('-').map(Number) as [number, number, number];
@@ -303,10 +336,10 @@ function classifyPlain(
     const [, org = '', site = '', date = '', gz] = match;
     if (!isDate(date)) return unknown(`not a calendar date: ${date}`);
     const compressed = gz !== undefined;
-    const events: EventsFile = {
+    const events: EdxEventsFile = {
       kind: 'events',
       org,
-      site: site as EventsSite,
+      site: site as EdxEventsFile['site'],
       date,
       compressed,
       encrypted,
@@ -331,6 +364,22 @@ function classifyPlain(
       layout: 'per-server',
       server: parent,
     };
+  }
+  match = SELF_HOSTED_EVENTS.exec(base);
+  if (match !== null) {
+    const [, y, m, d, dashed, rotation, gz] = match;
+    const date = dashed ?? (y === undefined ? null : `${y}-${m ?? ''}-${d ?? ''}`);
+    if (date !== null && !isDate(date)) return unknown(`not a calendar date: ${date}`);
+    const events: SelfHostedEventsFile = {
+      kind: 'events',
+      org: null,
+      site: 'self-hosted',
+      date,
+      compressed: gz !== undefined,
+      encrypted,
+      layout: 'rotated',
+    };
+    return rotation === undefined ? events : { ...events, rotation: Number(rotation) };
   }
   match = PACKAGE_ZIP.exec(base);
   if (match !== null) {
@@ -360,9 +409,10 @@ function classifyPlain(
     const [, org = '', site = ''] = optIn;
     return { kind: 'email_opt_in', org, site, encrypted };
   }
-  if (base.endsWith('.log') || base.endsWith('.log.gz')) {
+  if (/\.log(?:[-.][^/]*)?$/.test(base)) {
     return unknown(
-      'a log not named {org}-{edx|edge|prod}-events-YYYY-MM-DD.log nor prod-*/YYYY-MM-DD_{Org}.log',
+      'a log not named like a tracking log: {org}-{edx|edge|prod}-events-YYYY-MM-DD.log, ' +
+        'prod-*/YYYY-MM-DD_{Org}.log, or tracking.log[-YYYYMMDD|.N] (each optionally .gz)',
     );
   }
   if (base === 'courses.txt') return unknown('the list of courses of a package (not data)');

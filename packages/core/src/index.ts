@@ -21,6 +21,7 @@ export { classifyFile, ORA_TABLES, PACKAGE_TABLES } from './classify-file.js';
 export type {
   ClassifyFileOptions,
   CourseStructureFile,
+  EdxEventsFile,
   EmailOptInFile,
   EventsFile,
   EventsSite,
@@ -31,6 +32,7 @@ export type {
   ForumFile,
   OlxFile,
   PackageZipFile,
+  SelfHostedEventsFile,
   TableFile,
   UnknownFile,
 } from './classify-file.js';

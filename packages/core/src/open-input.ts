@@ -10,20 +10,22 @@
  * looks fine until its last chunk. {@link OpenedInput.done} is the verdict: commit what you
  * derived from the stream only after `done` has resolved.
  */
-import { open, readFile } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
-import { once } from 'node:events';
 import { Readable, addAbortSignal } from 'node:stream';
-import { ReadableStream } from 'node:stream/web';
-import type { ReadableStreamReadResult } from 'node:stream/web';
-import { createGunzip } from 'node:zlib';
-import { decrypt, decryptKey, decryptSessionKeys, readMessage, readPrivateKeys } from 'openpgp';
-import type { KeyID, PrivateKey, SessionKey } from 'openpgp';
-import { InputError, UsageError, isEdxDataError } from './errors.js';
-import { openZipEntry } from './zip-archive.js';
-import { FastDecryptError, openFastDecrypt } from './openpgp-fast-decrypt.js';
-import { reframePartialBodies } from './openpgp-reframe.js';
-import type { ErrorCode } from './errors.js';
+import { UsageError, isEdxDataError } from './errors.js';
+import { peek } from './input/async-iteration.js';
+import { fileSource, zipEntrySource } from './input/byte-source.js';
+import { errnoCode, fail, messageOf } from './input/failure.js';
+import { gunzipChunks } from './input/gunzip.js';
+import {
+  ARMOR_NAME,
+  GPG_NAME,
+  GZIP_NAME,
+  SNIFF_BYTES,
+  looksLikeArmoredPgp,
+  looksLikeBinaryPgp,
+  looksLikeGzip,
+} from './input/sniff.js';
+import { decryptChunks } from './openpgp/decrypt.js';
 
 /** A wrapping that {@link openInput} removed, outermost first. */
 export type InputLayer = 'gpg' | 'gzip';
@@ -91,16 +93,13 @@ export interface OpenedInput {
   readonly done: Promise<InputVerdict>;
 }
 
-const CHUNK_BYTES = 1 << 20;
-const SNIFF_BYTES = 64;
-const ARMOR_HEADER = '-----BEGIN PGP MESSAGE-----';
-const ARMOR_FOOTER = '-----END PGP MESSAGE-----';
-const PRIVATE_KEY_HEADER = '-----BEGIN PGP PRIVATE KEY BLOCK-----';
-const GPG_NAME = /\.(gpg|pgp)$/i;
-const ARMOR_NAME = /\.asc$/i;
-const GZIP_NAME = /\.gz$/i;
-/** OpenPGP packet tags that can start an encrypted message: PKESK, SKESK, SED, marker, SEIPD, AEAD. */
-const ENCRYPTED_MESSAGE_TAGS = new Set([1, 3, 9, 10, 18, 20]);
+/** An entry of a zip archive, as {@link walkInputs} yields it. */
+export interface ZipEntryInput {
+  /** The zip file. */
+  readonly archive: string;
+  /** The entry's path inside it. */
+  readonly entry: string;
+}
 
 function normalizeOptions(options: OpenInputOptions): OpenInputOptions {
   const { key, passphrase, signal, onProgress } = options;
@@ -121,577 +120,6 @@ function normalizeOptions(options: OpenInputOptions): OpenInputOptions {
     throw new UsageError('E_OPTION', 'openInput: `signal` must be an AbortSignal');
   }
   return { key, passphrase, signal, onProgress };
-}
-
-function errnoCode(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function fail(code: ErrorCode, message: string, file: string, cause?: unknown): InputError {
-  return new InputError(code, message, cause === undefined ? { file } : { file, cause });
-}
-
-/** True for the first bytes of a binary OpenPGP encrypted message. */
-function looksLikeBinaryPgp(head: Uint8Array): boolean {
-  const b = head[0];
-  if (b === undefined || (b & 0x80) === 0) return false;
-  const tag = (b & 0x40) !== 0 ? b & 0x3f : (b >> 2) & 0x0f;
-  return ENCRYPTED_MESSAGE_TAGS.has(tag);
-}
-
-function looksLikeArmoredPgp(head: Uint8Array): boolean {
-  const text = Buffer.from(head)
-    .toString('latin1')
-    .replace(/^\uFEFF|^\xEF\xBB\xBF/, '');
-  return text.trimStart().startsWith(ARMOR_HEADER);
-}
-
-function looksLikeGzip(head: Uint8Array): boolean {
-  return head[0] === 0x1f && head[1] === 0x8b;
-}
-
-/** Reads the file from `position` to the end, in 1 MiB chunks, reporting progress. */
-async function* fileChunks(
-  fh: FileHandle,
-  totalBytes: number,
-  progress: { bytesRead: number },
-  options: OpenInputOptions,
-): AsyncGenerator<Uint8Array> {
-  for (;;) {
-    options.signal?.throwIfAborted();
-    const buf = Buffer.allocUnsafe(CHUNK_BYTES);
-    const { bytesRead } = await fh.read(buf, 0, CHUNK_BYTES, progress.bytesRead);
-    if (bytesRead === 0) return;
-    progress.bytesRead += bytesRead;
-    options.onProgress?.(progress.bytesRead, totalBytes);
-    yield buf.subarray(0, bytesRead);
-  }
-}
-
-/** A pull-based web stream over an async iterator (backpressure: one chunk at a time). */
-function toWebStream<T>(it: AsyncIterator<T>): ReadableStream<T> {
-  return new ReadableStream<T>(
-    {
-      async pull(controller) {
-        const next = await it.next();
-        if (next.done === true) controller.close();
-        else controller.enqueue(next.value);
-      },
-      async cancel() {
-        await it.return?.();
-      },
-    },
-    { highWaterMark: 1 },
-  );
-}
-
-/** Decodes armored text for openpgp, noting whether the armor's END line came by. */
-async function* decodeArmor(
-  src: AsyncIterable<Uint8Array>,
-  seen: { end: boolean },
-): AsyncGenerator<string> {
-  const decoder = new TextDecoder();
-  let tail = '';
-  const look = (text: string): string => {
-    const window = tail + text;
-    if (!seen.end && window.includes(ARMOR_FOOTER)) seen.end = true;
-    tail = window.slice(-ARMOR_FOOTER.length);
-    return text;
-  };
-  for await (const chunk of src) yield look(decoder.decode(chunk, { stream: true }));
-  const rest = decoder.decode();
-  if (rest !== '') yield look(rest);
-}
-
-/** Reads the web stream to its end, mapping its errors; cancels it if stopped early. */
-async function* webChunks(
-  stream: ReadableStream<Uint8Array>,
-  mapError: (error: unknown) => Error,
-): AsyncGenerator<Uint8Array> {
-  const reader = stream.getReader();
-  let finished = false;
-  try {
-    for (;;) {
-      let next: ReadableStreamReadResult<Uint8Array>;
-      try {
-        next = await reader.read();
-      } catch (error) {
-        finished = true;
-        throw mapError(error);
-      }
-      if (next.done) {
-        finished = true;
-        return;
-      }
-      yield next.value;
-    }
-  } finally {
-    if (!finished) await reader.cancel().catch(() => undefined);
-    reader.releaseLock();
-  }
-}
-
-/** Splits off the first `n` bytes (fewer at the end) without losing the rest. */
-async function peek(
-  src: AsyncIterable<Uint8Array>,
-  n: number,
-): Promise<{ head: Uint8Array; rest: AsyncGenerator<Uint8Array>; cancel: () => Promise<void> }> {
-  const it = src[Symbol.asyncIterator]();
-  const seen: Uint8Array[] = [];
-  let length = 0;
-  let ended = false;
-  while (length < n) {
-    const next = await it.next();
-    if (next.done === true) {
-      ended = true;
-      break;
-    }
-    seen.push(next.value);
-    length += next.value.length;
-  }
-  async function* rest(): AsyncGenerator<Uint8Array> {
-    try {
-      yield* seen.splice(0);
-      if (ended) return;
-      for (;;) {
-        const next = await it.next();
-        if (next.done === true) return;
-        yield next.value;
-      }
-    } finally {
-      if (!ended) await it.return?.();
-    }
-  }
-  const cancel = async (): Promise<void> => {
-    if (!ended) await it.return?.();
-  };
-  return { head: Buffer.concat(seen).subarray(0, n), rest: rest(), cancel };
-}
-
-function gzipError(error: unknown, file: string): InputError {
-  if (errnoCode(error) === 'Z_BUF_ERROR') {
-    return fail(
-      'E_GZIP_TRUNCATED',
-      'gzip data ends too early (truncated file or incomplete download)',
-      file,
-      error,
-    );
-  }
-  return fail('E_GZIP_CORRUPT', `gzip data is corrupt (${messageOf(error)})`, file, error);
-}
-
-/**
- * Gunzips `src` (all members of a multi-member gzip), mapping zlib errors to InputErrors.
- *
- * With `verifyOnError` (the source is decrypted data), a gzip error is only reported after the
- * rest of the source has been read and discarded: if the ciphertext was tampered with, the
- * decompressor usually trips first, but the true cause is the failed integrity check at the
- * end, and that is the error to report.
- */
-async function* gunzipChunks(
-  src: AsyncIterable<Uint8Array>,
-  file: string,
-  verifyOnError: boolean,
-): AsyncGenerator<Buffer> {
-  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
-  const it = src[Symbol.asyncIterator]();
-  const stopFeeding = new AbortController();
-  /** `ended`: the source ran out cleanly; `error`: reading the source failed. */
-  const state: { ended: boolean; error: Error | undefined } = { ended: false, error: undefined };
-  // A function, so that TypeScript does not narrow the field across the awaits below.
-  const sourceError = (): Error | undefined => state.error;
-  /**
-   * The next chunk, already asked for while gunzip works on the one before: the stages
-   * upstream (decryption, inflation) then run alongside it instead of in turn.
-   */
-  let prefetched: Promise<IteratorResult<Uint8Array>> | undefined;
-  const pull = (): Promise<IteratorResult<Uint8Array>> => {
-    const next = prefetched ?? it.next();
-    prefetched = undefined;
-    return next;
-  };
-  const feeding = (async () => {
-    for (;;) {
-      let next: IteratorResult<Uint8Array>;
-      try {
-        next = await pull();
-      } catch (error) {
-        state.error = error instanceof Error ? error : new Error(String(error));
-        gunzip.destroy(state.error);
-        return;
-      }
-      if (next.done === true) {
-        state.ended = true;
-        if (!gunzip.destroyed) gunzip.end();
-        return;
-      }
-      if (gunzip.destroyed) return;
-      if (!gunzip.write(next.value)) {
-        prefetched = it.next();
-        prefetched.catch(() => undefined); // awaited later, by pull()
-        try {
-          await once(gunzip, 'drain', { signal: stopFeeding.signal });
-        } catch {
-          return; // gunzip failed (its error reaches the reader below) or we stopped
-        }
-      }
-    }
-  })();
-  let failed = false;
-  try {
-    for await (const chunk of gunzip as AsyncIterable<Buffer>) yield chunk;
-  } catch (error) {
-    failed = true;
-    if (state.error !== undefined) throw state.error;
-    const mapped = gzipError(error, file);
-    if (!verifyOnError) throw mapped;
-    stopFeeding.abort();
-    await feeding;
-    const late = sourceError();
-    if (late !== undefined) throw late;
-    // Drain the rest of the decrypted data: an integrity failure there wins.
-    while (!state.ended) state.ended = (await pull()).done === true;
-    throw mapped;
-  } finally {
-    stopFeeding.abort();
-    gunzip.destroy();
-    await feeding;
-    if (!state.ended && !failed && state.error === undefined) await it.return?.();
-  }
-}
-
-async function loadKeys(key: string): Promise<PrivateKey[]> {
-  let keys: PrivateKey[];
-  let source = 'the private key given';
-  try {
-    if (key.includes(PRIVATE_KEY_HEADER)) {
-      keys = await readPrivateKeys({ armoredKeys: key });
-    } else {
-      source = `the private key file ${key}`;
-      let bytes: Buffer;
-      try {
-        bytes = await readFile(key);
-      } catch (error) {
-        const code = errnoCode(error);
-        if (code === 'ENOENT' || code === 'ENOTDIR') {
-          throw fail('E_FILE_NOT_FOUND', 'private key file not found', key, error);
-        }
-        throw new UsageError('E_OPTION', `cannot read ${source} (${messageOf(error)})`, {
-          cause: error,
-        });
-      }
-      const text = bytes.toString('latin1');
-      keys = text.includes('-----BEGIN PGP')
-        ? await readPrivateKeys({ armoredKeys: text })
-        : await readPrivateKeys({ binaryKeys: bytes });
-    }
-  } catch (error) {
-    if (isEdxDataError(error)) throw error;
-    throw new UsageError(
-      'E_OPTION',
-      `${source} is not an OpenPGP private key (${messageOf(error)})`,
-      { cause: error },
-    );
-  }
-  return keys;
-}
-
-const hex = (id: KeyID): string => id.toHex().toUpperCase();
-
-/** Picks the keys that can decrypt the message and unlocks them. */
-async function unlockMatchingKeys(
-  keys: readonly PrivateKey[],
-  recipients: readonly KeyID[],
-  options: OpenInputOptions,
-  file: string,
-): Promise<{ keys: PrivateKey[]; keyId: string | undefined }> {
-  const anonymous = recipients.some((r) => /^0+$/.test(r.toHex()));
-  let keyId: string | undefined;
-  const matching = keys.filter((k) =>
-    k.getKeyIDs().some((own) => {
-      const hit = recipients.find((r) => r.equals(own));
-      if (hit !== undefined) keyId ??= hex(hit);
-      return hit !== undefined;
-    }),
-  );
-  const candidates = matching.length > 0 ? matching : anonymous ? [...keys] : [];
-  if (candidates.length === 0) {
-    const ours = keys.flatMap((k) => k.getKeyIDs().map(hex)).join(', ');
-    const theirs = recipients.map(hex).join(', ');
-    throw fail(
-      'E_DECRYPT_WRONG_KEY',
-      recipients.length === 0
-        ? `the message is not encrypted to any public key (password-encrypted?); our key ids: ${ours}`
-        : `the message is encrypted for key id(s) ${theirs}, but the private key given has ids ${ours}`,
-      file,
-    );
-  }
-  if (candidates.every((k) => k.isDecrypted())) return { keys: candidates, keyId };
-  const given = options.passphrase;
-  const passphrase = typeof given === 'function' ? await given() : given;
-  if (passphrase === undefined || passphrase === '') {
-    throw fail(
-      'E_PASSPHRASE_MISSING',
-      `the private key ${keyId ?? candidates.map((k) => hex(k.getKeyID())).join(', ')} is protected by a passphrase, but none was given`,
-      file,
-    );
-  }
-  const unlocked: PrivateKey[] = [];
-  for (const privateKey of candidates) {
-    if (privateKey.isDecrypted()) {
-      unlocked.push(privateKey);
-      continue;
-    }
-    try {
-      unlocked.push(await decryptKey({ privateKey, passphrase }));
-    } catch (error) {
-      throw fail(
-        'E_PASSPHRASE_WRONG',
-        `wrong passphrase for the private key ${hex(privateKey.getKeyID())}`,
-        file,
-        error,
-      );
-    }
-  }
-  return { keys: unlocked, keyId };
-}
-
-/** Maps an error thrown by openpgp while reading or decrypting to an InputError. */
-function pgpError(
-  error: unknown,
-  file: string,
-  streaming: boolean,
-  armor: { end: boolean } | undefined,
-): Error {
-  if (isEdxDataError(error)) return error;
-  if (error instanceof FastDecryptError && error.kind === 'corrupt') {
-    return fail('E_GPG_CORRUPT', `the OpenPGP data is corrupt (${error.message})`, file, error);
-  }
-  if (error instanceof FastDecryptError && error.kind === 'truncated') {
-    return fail(
-      'E_GPG_TRUNCATED',
-      'the encrypted data ends too early (truncated file or incomplete download)',
-      file,
-      error,
-    );
-  }
-  const text = messageOf(error);
-  const armorCut = armor !== undefined && !armor.end && /armor/i.test(text);
-  if (armorCut || /Unexpected end of packet|end of stream|Unexpected EOF/i.test(text)) {
-    return fail(
-      'E_GPG_TRUNCATED',
-      'the encrypted data ends too early (truncated file or incomplete download)',
-      file,
-      error,
-    );
-  }
-  if (/Modification detected|integrity|authentication tag|checksum/i.test(text) || streaming) {
-    return fail(
-      'E_INTEGRITY',
-      `the OpenPGP integrity check failed (${text}): the file was modified or is corrupt; ` +
-        'discard everything read from it',
-      file,
-      error,
-    );
-  }
-  return fail('E_GPG_CORRUPT', `the OpenPGP data is corrupt (${text})`, file, error);
-}
-
-async function decryptChunks(
-  ciphertext: AsyncGenerator<Uint8Array>,
-  armored: boolean,
-  options: OpenInputOptions,
-  file: string,
-): Promise<{ chunks: AsyncGenerator<Uint8Array>; keyId: string | undefined }> {
-  if (options.key === undefined) {
-    throw fail(
-      'E_DECRYPT_NO_KEY',
-      'the file is OpenPGP-encrypted but no private key was given',
-      file,
-    );
-  }
-  const keys = await loadKeys(options.key);
-  const config = { allowUnauthenticatedStream: true };
-  /** A truncated armored file fails as "Misformed armored text": tell it by the missing END line. */
-  const armor = { end: false };
-  let message;
-  try {
-    message = armored
-      ? await readMessage({ armoredMessage: toWebStream(decodeArmor(ciphertext, armor)), config })
-      : await readMessage({
-          binaryMessage: toWebStream(reframePartialBodies(ciphertext)),
-          config,
-        });
-  } catch (error) {
-    throw pgpError(error, file, false, armored ? armor : undefined);
-  }
-  const unlocked = await unlockMatchingKeys(keys, message.getEncryptionKeyIDs(), options, file);
-  const sessionKeyError = (error: unknown): Error => {
-    const text = messageOf(error);
-    if (/Session key decryption failed|Decryption error|No decryption key packets/i.test(text)) {
-      return fail(
-        'E_GPG_CORRUPT',
-        `the session key could not be decrypted with key ${unlocked.keyId ?? '(anonymous recipient)'}: ` +
-          `the file is corrupt or was not encrypted for this key (${text})`,
-        file,
-        error,
-      );
-    }
-    return pgpError(error, file, false, armored ? armor : undefined);
-  };
-  const mapStreamError = (error: unknown): Error =>
-    pgpError(error, file, true, armored ? armor : undefined);
-  let sessionKeys;
-  try {
-    sessionKeys = await decryptSessionKeys({ message, decryptionKeys: unlocked.keys, config });
-  } catch (error) {
-    throw sessionKeyError(error);
-  }
-  const fast = await openFastDecrypt(message, sessionKeys);
-  if (fast !== undefined) {
-    return { chunks: mapErrors(fast, mapStreamError), keyId: unlocked.keyId };
-  }
-  let result;
-  try {
-    // `algorithm` is null for SEIPDv2 session keys, which openpgp accepts (its typings don't).
-    const keys = sessionKeys as SessionKey[];
-    result = await decrypt({ message, sessionKeys: keys, format: 'binary', config });
-  } catch (error) {
-    throw sessionKeyError(error);
-  }
-  // openpgp's typings reference @openpgp/web-stream-tools, which is not installed.
-  const data = result.data as unknown as ReadableStream<Uint8Array>;
-  return { chunks: webChunks(data, mapStreamError), keyId: unlocked.keyId };
-}
-
-/** Passes the chunks through, mapping the errors thrown while reading them. */
-async function* mapErrors(
-  src: AsyncGenerator<Uint8Array>,
-  mapError: (error: unknown) => Error,
-): AsyncGenerator<Uint8Array> {
-  let finished = false;
-  try {
-    for (;;) {
-      let next: IteratorResult<Uint8Array>;
-      try {
-        next = await src.next();
-      } catch (error) {
-        finished = true;
-        throw mapError(error);
-      }
-      if (next.done === true) {
-        finished = true;
-        return;
-      }
-      yield next.value;
-    }
-  } finally {
-    if (!finished) await src.return(undefined).catch(() => undefined);
-  }
-}
-
-async function openFile(path: string): Promise<FileHandle> {
-  try {
-    const fh = await open(path, 'r');
-    const stat = await fh.stat().catch(async (error: unknown) => {
-      await fh.close();
-      throw error;
-    });
-    if (!stat.isFile()) {
-      await fh.close();
-      throw fail('E_INPUT', 'not a regular file', path);
-    }
-    return fh;
-  } catch (error) {
-    if (isEdxDataError(error)) throw error;
-    const code = errnoCode(error);
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw fail('E_FILE_NOT_FOUND', 'file not found', path, error);
-    }
-    if (code === 'EISDIR') throw fail('E_INPUT', 'not a regular file', path, error);
-    throw fail('E_INPUT', `cannot open the file (${messageOf(error)})`, path, error);
-  }
-}
-
-/** An entry of a zip archive, as {@link walkInputs} yields it. */
-export interface ZipEntryInput {
-  /** The zip file. */
-  readonly archive: string;
-  /** The entry's path inside it. */
-  readonly entry: string;
-}
-
-/** Where the bytes of an input come from: a file on disk or an entry of a zip archive. */
-interface ByteSource {
-  readonly totalBytes: number;
-  /** The first `n` bytes (fewer for a shorter input), without consuming them. */
-  head(n: number): Promise<Uint8Array>;
-  /** Every byte from the start, reporting progress. */
-  chunks(progress: { bytesRead: number }, options: OpenInputOptions): AsyncGenerator<Uint8Array>;
-  close(): Promise<void>;
-}
-
-async function fileSource(path: string): Promise<ByteSource> {
-  const fh = await openFile(path);
-  try {
-    const totalBytes = (await fh.stat()).size;
-    return {
-      totalBytes,
-      head: async (n) => {
-        const buf = Buffer.alloc(n);
-        return buf.subarray(0, (await fh.read(buf, 0, n, 0)).bytesRead);
-      },
-      chunks: (progress, options) => fileChunks(fh, totalBytes, progress, options),
-      close: () => fh.close(),
-    };
-  } catch (error) {
-    await fh.close().catch(() => undefined);
-    throw error;
-  }
-}
-
-async function zipEntrySource(input: ZipEntryInput): Promise<ByteSource> {
-  const { stream, size } = await openZipEntry(input.archive, input.entry);
-  const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const buffered: Buffer[] = [];
-  let bufferedBytes = 0;
-  let exhausted = false;
-  const pull = async (): Promise<boolean> => {
-    const next = await iterator.next();
-    if (next.done === true) {
-      exhausted = true;
-      return false;
-    }
-    buffered.push(next.value);
-    bufferedBytes += next.value.length;
-    return true;
-  };
-  return {
-    totalBytes: size,
-    head: async (n) => {
-      while (bufferedBytes < n && !exhausted && (await pull()));
-      return Buffer.concat(buffered).subarray(0, n);
-    },
-    chunks: async function* (progress, options) {
-      for (;;) {
-        options.signal?.throwIfAborted();
-        const chunk = buffered.shift() ?? ((await pull()) ? buffered.shift() : undefined);
-        if (chunk === undefined) return;
-        progress.bytesRead += chunk.length;
-        options.onProgress?.(progress.bytesRead, size);
-        yield chunk;
-      }
-    },
-    close: () => {
-      stream.destroy();
-      return Promise.resolve();
-    },
-  };
 }
 
 /**
@@ -726,7 +154,10 @@ export async function openInput(
   const opts = normalizeOptions(options);
   opts.signal?.throwIfAborted();
   const file = typeof input === 'string' ? input : `${input.archive}:${input.entry}`;
-  const source = typeof input === 'string' ? await fileSource(input) : await zipEntrySource(input);
+  const source =
+    typeof input === 'string'
+      ? await fileSource(input)
+      : await zipEntrySource(input.archive, input.entry);
   const progress = { bytesRead: 0 };
   let handedOver = false;
   try {
@@ -747,7 +178,12 @@ export async function openInput(
       }
       layers.push('gpg');
       inner = file.replace(GPG_NAME, '').replace(ARMOR_NAME, '');
-      const decrypted = await decryptChunks(chunks, armoredPgp, opts, file);
+      const decrypted = await decryptChunks(
+        chunks,
+        armoredPgp,
+        { key: opts.key, passphrase: opts.passphrase },
+        file,
+      );
       chunks = decrypted.chunks;
       keyId = decrypted.keyId;
     }

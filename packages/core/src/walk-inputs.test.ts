@@ -184,6 +184,21 @@ function expectedRealData(): Map<string, FileClassification> {
       date,
     });
   }
+  // Self-hosted Open edX logs (event-routing-backends' fixture, json_to_relation's sample).
+  const rotated = { kind: 'events', org: null, site: 'self-hosted', layout: 'rotated' } as const;
+  expected.set(
+    'openedx+event-routing-backends/event_routing_backends/management/commands/tests/fixtures/tracking.log',
+    { ...rotated, date: null, compressed: false, encrypted: false },
+  );
+  expected.set(
+    'paepcke+json_to_relation/json_to_relation/test/data/tracking.log-20130609.SCRUBBED.gz',
+    {
+      ...rotated,
+      date: '2013-06-09',
+      compressed: true,
+      encrypted: false,
+    },
+  );
   return expected;
 }
 
@@ -198,7 +213,7 @@ describe.skipIf(!HAS_REALDATA)('walkInputs over the shared real data', () => {
     for (const [path, classification] of expected) {
       expect({ path, classification: seen.get(path) }).toEqual({ path, classification });
     }
-    // Everything else (the PIPE load_*.sql scripts, tracking logs not named per convention,
+    // Everything else (the PIPE load_*.sql scripts, test logs named by what they test,
     // per-course event exports, sorted outputs, JSON samples, PROVENANCE.md) is unknown.
     for (const [path, classification] of seen) {
       if (expected.has(path)) continue;

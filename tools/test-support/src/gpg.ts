@@ -48,6 +48,11 @@ export interface EncryptOptions {
   readonly viaStdin?: boolean;
   /** `--compress-algo`, e.g. `none`, `zip`, `zlib`, `bzip2`. @default gpg's choice */
   readonly compressAlgo?: string;
+  /**
+   * `--rfc2440`: a Symmetrically Encrypted Data packet without MDC (no integrity protection),
+   * as old PGP wrote it. @default false
+   */
+  readonly rfc2440?: boolean;
 }
 
 /** A throwaway GnuPG home directory with helpers around it. */
@@ -172,6 +177,7 @@ export async function createGpgHome(): Promise<GpgHome> {
       const args = ['--yes', '--trust-model', 'always', '--output', output];
       if (options.armor === true) args.push('--armor');
       if (options.compressAlgo !== undefined) args.push('--compress-algo', options.compressAlgo);
+      if (options.rfc2440 === true) args.push('--rfc2440');
       for (const r of recipients) args.push('--recipient', r.fingerprint);
       args.push('--encrypt');
       if (options.viaStdin !== true) {

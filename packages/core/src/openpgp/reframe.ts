@@ -9,10 +9,13 @@
  *
  * Input that is not well-formed is passed on as it is from where the problem starts, so that
  * openpgp reports it; a packet cut short is passed on cut short (its last chunk announced with
- * a longer length than it has), so that truncation is still reported as such.
+ * a longer length than it has), so that openpgp fails on it too. Before the end of the input
+ * is passed on, `end.cut` tells whether the input ended inside a packet (a header or a body):
+ * that, not openpgp's message, is how truncation is told apart.
  */
 
-import { PartialBody } from './openpgp-partial-body.js';
+import type { InputEnd } from './failure.js';
+import { PartialBody } from './partial-body.js';
 
 /** Partial chunk size written: 2^20 bytes. */
 const TARGET_LOG2 = 20;
@@ -72,16 +75,20 @@ class ChunkQueue {
     return out;
   }
 
-  /** Up to `n` bytes, as pieces (views of the input); fewer only at the end of the input. */
-  async *take(n: number): AsyncGenerator<Uint8Array> {
+  /**
+   * Up to `n` bytes, as pieces (views of the input); fewer only at the end of the input.
+   * Returns how many bytes were missing (0 when all `n` came).
+   */
+  async *take(n: number): AsyncGenerator<Uint8Array, number> {
     let left = n;
     while (left > 0) {
-      if (this.available === 0 && !(await this.need(1))) return;
+      if (this.available === 0 && !(await this.need(1))) return left;
       const part = this.buf.subarray(this.pos, this.pos + left);
       this.pos += part.length;
       left -= part.length;
       yield part;
     }
+    return 0;
   }
 
   /** Everything left, as is. */
@@ -101,30 +108,39 @@ function definiteLength(n: number): Uint8Array {
   return new Uint8Array([0xff, (n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]);
 }
 
-/** Splits the first `n` bytes (n ≤ total) off a list of pieces, as one copy. */
+/**
+ * Splits the first `n` bytes (n ≤ total) off a list of pieces, as one copy. The used pieces
+ * are removed in one splice: shifting them one by one costs O(pieces²) when they are small.
+ */
 function shift(pieces: Uint8Array[], n: number): Buffer {
   const out = Buffer.concat(pieces, n);
   let left = n;
-  while (left > 0) {
-    const first = pieces[0];
-    if (first === undefined) break;
-    if (first.length <= left) {
-      pieces.shift();
-      left -= first.length;
+  let used = 0;
+  while (left > 0 && used < pieces.length) {
+    const piece = pieces[used] as Uint8Array;
+    if (piece.length <= left) {
+      left -= piece.length;
+      used += 1;
     } else {
-      pieces[0] = first.subarray(left);
+      pieces[used] = piece.subarray(left);
       left = 0;
     }
   }
+  pieces.splice(0, used);
   return out;
 }
 
 /** Re-frames the partial body lengths of a binary OpenPGP packet sequence (see above). */
 export async function* reframePartialBodies(
   src: AsyncIterable<Uint8Array>,
+  end: InputEnd = { cut: false },
 ): AsyncGenerator<Uint8Array> {
   const it = src[Symbol.asyncIterator]();
   const q = new ChunkQueue(it);
+  /** The input ended inside a packet: say so, then pass on what is left. */
+  const cut = (): void => {
+    end.cut = true;
+  };
   try {
     for (;;) {
       if (!(await q.need(1))) return;
@@ -135,19 +151,28 @@ export async function* reframePartialBodies(
         const type = ctb & 3;
         if (type === 3) break; // indeterminate length: the rest is this packet
         const hlen = 1 + ([1, 2, 4][type] ?? 0);
-        if (!(await q.need(hlen))) break;
+        if (!(await q.need(hlen))) {
+          cut();
+          break;
+        }
         let n = 0;
         for (let i = 1; i < hlen; i++) n = n * 256 + q.peek(i);
         yield q.consume(hlen);
-        yield* q.take(n);
+        if ((yield* q.take(n)) > 0) cut();
         continue;
       }
       // New format.
-      if (!(await q.need(2))) break;
+      if (!(await q.need(2))) {
+        cut();
+        break;
+      }
       const o1 = q.peek(1);
       if (o1 < 224 || o1 === 255) {
         const hlen = o1 < 192 ? 2 : o1 < 224 ? 3 : 6;
-        if (!(await q.need(hlen))) break;
+        if (!(await q.need(hlen))) {
+          cut();
+          break;
+        }
         const n =
           o1 < 192
             ? o1
@@ -155,7 +180,7 @@ export async function* reframePartialBodies(
               ? ((o1 - 192) << 8) + q.peek(2) + 192
               : ((q.peek(2) << 24) | (q.peek(3) << 16) | (q.peek(4) << 8) | q.peek(5)) >>> 0;
         yield q.consume(hlen);
-        yield* q.take(n);
+        if ((yield* q.take(n)) > 0) cut();
         continue;
       }
       // Partial body lengths: gather the chunks and write them out again, 1 MiB at a time.
@@ -168,6 +193,7 @@ export async function* reframePartialBodies(
         if (q.available === 0 && !(await q.need(1))) {
           // The input ends inside the packet: pass on what there is, announced as a longer
           // chunk, so that openpgp sees the packet cut short.
+          cut();
           yield new Uint8Array([0xe0 | TARGET_LOG2]);
           if (gathered > 0) yield shift(pieces, gathered);
           return;

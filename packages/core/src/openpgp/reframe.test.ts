@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { PartialBody } from './openpgp-partial-body.js';
-import { reframePartialBodies } from './openpgp-reframe.js';
+import { PartialBody } from './partial-body.js';
+import { reframePartialBodies } from './reframe.js';
 
 /** A new-format packet with the body in partial chunks of 2^log2 bytes, then a 5-byte length. */
 function partialPacket(tag: number, body: Uint8Array, log2: number): Buffer {
@@ -72,5 +72,28 @@ describe(reframePartialBodies, () => {
     body.push(output.subarray(header.length + 2), out);
     expect(body.done).toBe(false);
     expect(Buffer.concat(out).equals(data.subarray(0, Buffer.concat(out).length))).toBe(true);
+  });
+
+  it('says whether the input ended inside a packet', async () => {
+    const whole = Buffer.concat([header, packet]);
+    const cases: [string, Buffer, boolean][] = [
+      ['whole', whole, false],
+      ['cut in a partial body', whole.subarray(0, 2_000_000), true],
+      ['cut in an old-format body', header.subarray(0, 4), true],
+      ['cut in an old-format header', header.subarray(0, 2), true],
+      ['cut after a partial chunk header', whole.subarray(0, header.length + 2), true],
+      ['cut in a 5-byte length', Buffer.from([0xc0 | 18, 0xff, 0, 0]), true],
+      ['not a packet', Buffer.from('plain text'), false],
+    ];
+    for (const [name, bytes, cut] of cases) {
+      const end = { cut: false };
+      await collect(
+        reframePartialBodies(
+          pieces(bytes, () => 4096),
+          end,
+        ),
+      );
+      expect([name, end.cut]).toEqual([name, cut]);
+    }
   });
 });

@@ -21,7 +21,7 @@ import { createInflate, createInflateRaw } from 'node:zlib';
 import type { ZlibOptions } from 'node:zlib';
 import { SymEncryptedIntegrityProtectedDataPacket } from 'openpgp';
 import type { Message } from 'openpgp';
-import { PartialBody } from './openpgp-partial-body.js';
+import { PartialBody } from './partial-body.js';
 
 /** Why the fast path failed: the caller maps this to its own error codes. */
 export type FastDecryptFailure = 'integrity' | 'truncated' | 'corrupt';
