@@ -21,7 +21,7 @@ export class Redactor {
   readonly #secrets: string[];
 
   constructor(uri: string) {
-    const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)@/iu.exec(uri)?.[1];
+    const userinfo = /^[a-z][a-z0-9+.-]*:\/\/(\S*)@/iu.exec(uri)?.[1]; // to the last @: a password may hold @ / ? #
     const colon = userinfo?.indexOf(':') ?? -1;
     const password = userinfo !== undefined && colon >= 0 ? userinfo.slice(colon + 1) : '';
     const secrets = new Set<string>();
