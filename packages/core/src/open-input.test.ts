@@ -9,7 +9,7 @@ import { InputError, UsageError } from './errors.js';
 import { openInput } from './open-input.js';
 import type { InputVerdict, OpenInputOptions } from './open-input.js';
 import { readLines } from './read-lines.js';
-import { createGpgHome } from '@edx-data/test-support';
+import { createGpgHome, hasGpg } from '@edx-data/test-support';
 import type { GpgHome, GpgKey } from '@edx-data/test-support';
 
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
@@ -62,7 +62,7 @@ function expectInputError(error: unknown, code: string, file: string): InputErro
   return e;
 }
 
-describe(openInput, () => {
+describe.skipIf(!hasGpg())(openInput, () => {
   let dir: string;
   let gpg: GpgHome;
   /** Filled once created, so afterAll works even if beforeAll failed (e.g. no gpg). */

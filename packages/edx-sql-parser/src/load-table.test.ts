@@ -23,7 +23,7 @@ import {
   storesNestedArrays,
   testEngines,
 } from './test-support/engines.js';
-import { createTestGpg, HAS_REALDATA, tamperLastByte } from '@edx-data/test-support';
+import { createTestGpg, HAS_REALDATA, hasGpg, tamperLastByte } from '@edx-data/test-support';
 import type { TestGpg } from '@edx-data/test-support';
 import { STATE_INPUT, STATE_INVALID_CELLS, STATE_OUTPUT } from './test-support/realdata.js';
 
@@ -477,7 +477,7 @@ describe.each(testEngines())('loadTable on the $label engine', (engine) => {
     ).rejects.toMatchObject({ code: 'E_OPTION' });
   });
 
-  describe('encrypted files', () => {
+  describe.skipIf(!hasGpg())('encrypted files', () => {
     let gpg: TestGpg;
     beforeAll(async () => {
       gpg = await createTestGpg();

@@ -7,7 +7,7 @@ import { InputError, UsageError } from '@edx-data/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { looksLikeSql, parseSqlDump } from './parse-sql-dump.js';
 import { collect, tsv } from './test-support/collect.js';
-import { createTestGpg, tamperLastByte } from '@edx-data/test-support';
+import { createTestGpg, hasGpg, tamperLastByte } from '@edx-data/test-support';
 import type { TestGpg } from '@edx-data/test-support';
 import type { InvalidCell } from './types.js';
 
@@ -429,7 +429,7 @@ describe(parseSqlDump, () => {
     expect(summary.invalidUtf8).toBe(1);
   });
 
-  describe('encrypted input', () => {
+  describe.skipIf(!hasGpg())('encrypted input', () => {
     let gpg: TestGpg;
     beforeAll(async () => {
       gpg = await createTestGpg();

@@ -178,6 +178,7 @@ export async function createGpgHome(): Promise<GpgHome> {
       if (options.armor === true) args.push('--armor');
       if (options.compressAlgo !== undefined) args.push('--compress-algo', options.compressAlgo);
       if (options.rfc2440 === true) args.push('--rfc2440');
+      if (options.rfc2440 === true) args.push('--rfc2440');
       for (const r of recipients) args.push('--recipient', r.fingerprint);
       args.push('--encrypt');
       if (options.viaStdin !== true) {

@@ -1,17 +1,21 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { Command } from 'commander';
-import { courseDatabaseName, UsageError } from '@edx-data/core';
+import type { Command } from 'commander';
+import {
+  COURSE_COLLECTIONS,
+  courseDatabaseName,
+  MASTER_TRACKING,
+  tableCollection,
+  UsageError,
+} from '@edx-data/core';
 import type { GroundTruth } from '@edx-data/synthetic-data';
 import type { CliCommand, CommandResult, JsonValue } from '../command.js';
-import type { CommandContext } from '../context.js';
-import { COLLECTION_OF_TABLE } from '../import/import-tables.js';
 import { formatCount, formatTable, plural } from '../text-table.js';
-import { extractCourseCommand } from './extract-course.js';
-import { generateCommand } from './generate.js';
-import { importCommand } from './import.js';
-import { loadTrackingCommand } from './load-tracking.js';
+import { runExtractCourse } from './extract-course.js';
+import { integer, parseQuirks, runGenerate } from './generate.js';
+import { runImport } from './import.js';
+import { runLoadTracking } from './load-tracking.js';
 
 interface DemoOptions {
   readonly out: string;
@@ -24,19 +28,6 @@ interface DemoOptions {
 
 /** The file that marks a folder as the demo's own (so a re-run may empty it). */
 const MARKER = '.edx-pipeline-demo';
-
-/** Run another command of the CLI inside this one: same context, same store. */
-async function step(
-  context: CommandContext,
-  definition: CliCommand,
-  args: readonly string[],
-): Promise<CommandResult> {
-  const command = new Command(definition.name);
-  definition.configure(command);
-  command.exitOverride();
-  command.parse([...args], { from: 'user' });
-  return definition.run(context, command);
-}
 
 /** A fresh folder for the demo: created, or emptied when an earlier demo made it. */
 async function prepare(out: string): Promise<void> {
@@ -107,35 +98,36 @@ export const demoCommand: CliCommand = {
     const key = join(packageDir, 'keys', 'private.asc');
     const started = performance.now();
 
-    const generated = await step(context, generateCommand, [
-      '--out',
-      packageDir,
-      '--encrypt',
-      '--learners',
-      options.learners,
-      '--days',
-      options.days,
-      '--courses',
-      options.courses,
-      '--seed',
-      options.seed,
-      ...(options.quirks === undefined ? [] : ['--quirks', options.quirks]),
-    ]);
-    const { GROUND_TRUTH_FILE } = await import('@edx-data/synthetic-data');
+    const { GROUND_TRUTH_FILE, QUIRKS } = await import('@edx-data/synthetic-data');
+    const generated = await runGenerate(context, {
+      out: packageDir,
+      encrypt: true,
+      learners: integer('learners', options.learners, 1),
+      days: integer('days', options.days, 1),
+      courses: integer('courses', options.courses, 1),
+      seed: integer('seed', options.seed, 0),
+      quirks: parseQuirks(options.quirks, QUIRKS),
+    });
     const truth = JSON.parse(
       await readFile(join(packageDir, GROUND_TRUTH_FILE), 'utf8'),
     ) as GroundTruth;
-    const imported = await step(context, importCommand, [packageDir, '--key', key]);
-    const loaded = await step(context, loadTrackingCommand, [packageDir, '--key', key]);
+    const imported = await runImport(context, { inputs: [packageDir], key });
+    const loaded = await runLoadTracking(context, { inputs: [packageDir], key });
     // Each course over every day its events fall on (UTC): the days of the logs, and the
     // day before when an event's time zone puts it there.
+    const { parseCourseConfig } = await import('@edx-data/course-extractor');
     const extracted: { args: string[]; result: CommandResult }[] = [];
     for (const course of truth.courseIds) {
       const days = Object.keys(truth.courses[course]?.eventsByDay ?? {}).sort();
       const first = days[0] ?? truth.options.start;
       const last = days.at(-1) ?? lastDay(truth.options.start, truth.options.days);
+      const config = parseCourseConfig({
+        course_ids: [course],
+        date_of_course_enrollment: first,
+        date_of_course_completion: last,
+      });
       const args = ['--course-id', course, '--from', first, '--to', last];
-      extracted.push({ args, result: await step(context, extractCourseCommand, args) });
+      extracted.push({ args, result: await runExtractCourse(context, { config }) });
     }
 
     // Every count of the ground truth, against the store.
@@ -146,40 +138,42 @@ export const demoCommand: CliCommand = {
     const count = (db: string, collection: string): Promise<number> =>
       store.db(db).collection(collection).countDocuments();
     const totals = truth.events.totals;
-    check('tracking_logs.tracking', totals.uniqueEvents, await count('tracking_logs', 'tracking'));
+    const master = MASTER_TRACKING.database;
     check(
-      'tracking_logs.tracking_rejected',
+      `${master}.${MASTER_TRACKING.events}`,
+      totals.uniqueEvents,
+      await count(master, MASTER_TRACKING.events),
+    );
+    check(
+      `${master}.${MASTER_TRACKING.rejects}`,
       totals.rejectedLines,
-      await count('tracking_logs', 'tracking_rejected'),
+      await count(master, MASTER_TRACKING.rejects),
     );
     for (const key of truth.courseIds) {
       const course = truth.courses[key];
       if (course === undefined) continue;
       const db = courseDatabaseName(key);
       for (const [table, rows] of Object.entries(course.tables)) {
-        const collection = COLLECTION_OF_TABLE[table] ?? table;
+        const collection = tableCollection(table);
         check(`${db}.${collection}`, rows, await count(db, collection));
       }
+      const { forum, course_structure: structure, tracking } = COURSE_COLLECTIONS;
       check(
-        `${db}.forum`,
+        `${db}.${forum}`,
         course.forum.thread + course.forum.response + course.forum.comment,
-        await count(db, 'forum'),
+        await count(db, forum),
       );
-      check(
-        `${db}.course_structure`,
-        course.blocks.totalAfter,
-        await count(db, 'course_structure'),
-      );
-      check(`${db}.tracking`, course.events, await count(db, 'tracking'));
+      check(`${db}.${structure}`, course.blocks.totalAfter, await count(db, structure));
+      check(`${db}.${tracking}`, course.events, await count(db, tracking));
       // Events naming a block by its usage key (the ground truth counts them): every one
       // carries the block's parent_data.
       const blockKey = { $regex: '^block-v1:' };
       check(
-        `${db}.tracking naming a block, with its parent_data`,
+        `${db}.${tracking} naming a block, with its parent_data`,
         course.blockEvents,
         await store
           .db(db)
-          .collection('tracking')
+          .collection(tracking)
           .countDocuments({
             $or: [
               { 'event.id': blockKey },

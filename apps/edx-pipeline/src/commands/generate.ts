@@ -20,7 +20,8 @@ export interface GenerateCommandOptions {
   readonly encrypt?: boolean;
 }
 
-function integer(name: string, text: string, min: number): number {
+/** `--<name>` as an integer ≥ `min`. */
+export function integer(name: string, text: string, min: number): number {
   const value = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min) {
     throw new UsageError(
@@ -31,7 +32,8 @@ function integer(name: string, text: string, min: number): number {
   return value;
 }
 
-function parseQuirks(text: string | undefined, known: readonly Quirk[]): readonly Quirk[] {
+/** `--quirks`: `all`, or a comma-separated list of known quirks. */
+export function parseQuirks(text: string | undefined, known: readonly Quirk[]): readonly Quirk[] {
   if (text === undefined) return [];
   if (text.trim() === 'all') return known;
   const names = text

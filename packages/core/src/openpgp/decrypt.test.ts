@@ -14,8 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../errors.js';
-import { createGpgHome } from '../test-support/gpg.js';
-import type { GpgHome, GpgKey } from '../test-support/gpg.js';
+import { createGpgHome, hasGpg } from '@edx-data/test-support';
+import type { GpgHome, GpgKey } from '@edx-data/test-support';
 import { decryptChunks } from './decrypt.js';
 
 /** Where the body bytes of a top-level packet lie in the file (partial chunks: several). */
@@ -184,7 +184,7 @@ async function run(
   return { route, plaintext: Buffer.concat(parts), code: undefined };
 }
 
-describe('fast path and openpgp, on the same GnuPG messages', () => {
+describe.skipIf(!hasGpg())('fast path and openpgp, on the same GnuPG messages', () => {
   let dir: string;
   const homes: GpgHome[] = [];
   let gpg: GpgHome;
