@@ -3,6 +3,12 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import {
+  COURSE_COLLECTIONS,
+  courseDatabaseName,
+  MASTER_TRACKING,
+  tableCollection,
+} from '@edx-data/core';
 import type { GroundTruth } from '@edx-data/synthetic-data';
 import { ExitCode } from '../exit-code.js';
 import { run } from '../run.js';
@@ -111,6 +117,43 @@ describe('edx-pipeline demo', () => {
     const summary = JSON.parse(io.out()) as DemoSummary;
     expect(summary.mismatches).toBe(0);
     expect(summary.loadTracking.totals.rejected).toBeGreaterThan(0);
+
+    // The store, read independently of the demo's own checks, against the ground truth.
+    const out = join(dir, 'demo-quirks');
+    const truth = JSON.parse(
+      await readFile(join(out, 'package', 'ground-truth.json'), 'utf8'),
+    ) as GroundTruth;
+    const store = await openStore(join(out, 'store'));
+    try {
+      const master = store.db(MASTER_TRACKING.database);
+      expect(await master.collection(MASTER_TRACKING.events).countDocuments()).toBe(
+        truth.events.totals.uniqueEvents,
+      );
+      // Every broken line is kept, by file and line number, as the generator wrote it.
+      const rejects = await master
+        .collection(MASTER_TRACKING.rejects)
+        .find({}, { projection: { file: 1, line: 1 } })
+        .toArray();
+      const stored = rejects.map((r) => `${String(r['file'])}:${String(r['line'])}`).sort();
+      const expected = truth.events.files
+        .flatMap((f) =>
+          f.rejectedLines.map((l) => `${f.file.split('/').pop() ?? ''}:${String(l.line)}`),
+        )
+        .sort();
+      expect(expected.length).toBeGreaterThan(0);
+      expect(stored).toEqual(expected);
+      for (const course of Object.values(truth.courses)) {
+        const db = store.db(courseDatabaseName(course.key));
+        expect(await db.collection(COURSE_COLLECTIONS.tracking).countDocuments()).toBe(
+          course.events,
+        );
+        for (const [table, rows] of Object.entries(course.tables)) {
+          expect(await db.collection(tableCollection(table)).countDocuments()).toBe(rows);
+        }
+      }
+    } finally {
+      await store.close();
+    }
   }, 180_000);
 
   it('refuses a folder it did not make (exit 2), and touches nothing in it', async () => {
