@@ -31,7 +31,7 @@ export interface ExtractCourseTrackingOptions {
   readonly batchSize?: number | undefined;
   /** The course database to write to. @default `config.database` */
   readonly database?: string | undefined;
-  /** The master database to read. @default 'tracking_logs' */
+  /** The master database to read. @default `MASTER_TRACKING.database` (`tracking_logs`) */
   readonly masterDatabase?: string | undefined;
   /** Called every `batchSize` events read, and at the end. */
   readonly onProgress?: ((progress: { readonly read: number }) => void) | undefined;

@@ -24,7 +24,7 @@ import {
   extractCourseTracking,
   parseCourseConfig,
 } from '@edx-data/course-extractor';
-import { courseDatabaseName } from '@edx-data/core';
+import { COURSE_COLLECTIONS, courseDatabaseName, MASTER_TRACKING } from '@edx-data/core';
 import { ObjectId, openStore } from '@edx-data/store';
 import type { Document } from '@edx-data/store';
 import { flags, peakRssMiB, round, rssMiB, timed } from './measure.js';
@@ -201,11 +201,11 @@ async function main(): Promise<void> {
   const built = await timed(async () => {
     for (const [i, course] of COURSES.entries()) {
       const { blocks } = buildCourseStructure(outlines[i]?.structure, { courseId: course.key });
-      const structure = store.db(courseDatabaseName(course.key)).collection('course_structure');
+      const structure = store.db(courseDatabaseName(course.key)).collection(COURSE_COLLECTIONS.course_structure);
       await structure.drop();
       await structure.insertMany(blocks);
     }
-    const master = store.db('tracking_logs').collection('tracking');
+    const master = store.db(MASTER_TRACKING.database).collection(MASTER_TRACKING.events);
     await master.drop();
     await master.createIndex({ _course_id: 1, _time: 1 });
     await master.createIndex({ username: 1, _time: 1 });
@@ -221,8 +221,8 @@ async function main(): Promise<void> {
     date_of_course_enrollment: new Date(START).toISOString().slice(0, 10),
     date_of_course_completion: last,
   });
-  const master = store.db('tracking_logs').collection('tracking');
-  await store.db(config.database).collection('tracking').drop();
+  const master = store.db(MASTER_TRACKING.database).collection(MASTER_TRACKING.events);
+  await store.db(config.database).collection(COURSE_COLLECTIONS.tracking).drop();
 
   let peakSample = rssMiB();
   const sampler = setInterval(() => {
@@ -237,7 +237,7 @@ async function main(): Promise<void> {
     extractCourseTracking(store, config, batchSize === undefined ? {} : { batchSize }),
   );
   clearInterval(sampler);
-  const count = await store.db(config.database).collection('tracking').countDocuments();
+  const count = await store.db(config.database).collection(COURSE_COLLECTIONS.tracking).countDocuments();
   await store.close();
   if (options['dir'] === undefined) rmSync(dir, { recursive: true, force: true });
 
