@@ -201,7 +201,9 @@ async function main(): Promise<void> {
   const built = await timed(async () => {
     for (const [i, course] of COURSES.entries()) {
       const { blocks } = buildCourseStructure(outlines[i]?.structure, { courseId: course.key });
-      const structure = store.db(courseDatabaseName(course.key)).collection(COURSE_COLLECTIONS.course_structure);
+      const structure = store
+        .db(courseDatabaseName(course.key))
+        .collection(COURSE_COLLECTIONS.course_structure);
       await structure.drop();
       await structure.insertMany(blocks);
     }
@@ -237,7 +239,10 @@ async function main(): Promise<void> {
     extractCourseTracking(store, config, batchSize === undefined ? {} : { batchSize }),
   );
   clearInterval(sampler);
-  const count = await store.db(config.database).collection(COURSE_COLLECTIONS.tracking).countDocuments();
+  const count = await store
+    .db(config.database)
+    .collection(COURSE_COLLECTIONS.tracking)
+    .countDocuments();
   await store.close();
   if (options['dir'] === undefined) rmSync(dir, { recursive: true, force: true });
 

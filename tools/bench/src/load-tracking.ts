@@ -26,6 +26,7 @@ import { createGunzip } from 'node:zlib';
 import { openStore } from '@edx-data/store';
 import { loadTrackingLogs } from '@edx-data/tracking-loader';
 import { flags, peakRssMiB, round, runChildJson } from './measure.js';
+import { MASTER_TRACKING } from '@edx-data/core';
 
 type Mode = 'floor' | 'load' | 'again';
 
@@ -146,7 +147,7 @@ async function main(): Promise<void> {
       const base = runChild('floor', file, storeDir, options['batch']);
       const load = runChild('load', file, storeDir, options['batch']);
       const again = runChild('again', file, storeDir, options['batch']);
-      const storeBytes = statSync(join(storeDir, 'tracking_logs.sqlite')).size;
+      const storeBytes = statSync(join(storeDir, `${MASTER_TRACKING.database}.sqlite`)).size;
       rmSync(storeDir, { recursive: true, force: true });
       if (load.events !== base.events) {
         throw new Error(

@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { openStore } from '@edx-data/store';
 import type { Document } from '@edx-data/store';
 import { flags, peakRssMiB, round, rssMiB, timed } from './measure.js';
+import { MASTER_TRACKING } from '@edx-data/core';
 
 const options = flags(process.argv.slice(2));
 const total = Number(options['docs'] ?? 1_000_000);
@@ -86,7 +87,7 @@ async function main(): Promise<void> {
 
   const dir = options['dir'] ?? mkdtempSync(join(tmpdir(), 'edx-bench-store-'));
   const store = await openStore(join(dir, 'store'));
-  const tracking = store.db('tracking_logs').collection('tracking');
+  const tracking = store.db(MASTER_TRACKING.database).collection(MASTER_TRACKING.events);
   if (withIndexes) {
     await tracking.createIndex({ 'context.course_id': 1, time: 1 });
     await tracking.createIndex({ username: 1, time: 1 });
