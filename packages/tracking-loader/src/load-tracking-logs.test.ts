@@ -396,4 +396,24 @@ describe('loadTrackingLogs', () => {
       expect(await db(store).collection(MASTER_TRACKING.events).countDocuments()).toBe(0);
     });
   }, 120_000);
+
+  it('never keeps the passphrase in the ledger, even when an error message would hold it', async () => {
+    const passphrase = 'Zq7-hunter2';
+    const folder = join(root, `logs-${passphrase}`);
+    await mkdir(folder, { recursive: true });
+    // Not gzip at all: the error names the file, whose path holds the passphrase.
+    const path = join(folder, 'orgx-edx-events-2024-01-01.log.gz');
+    await writeFile(path, 'this is not gzip');
+    await withStore('passphrase', async (store) => {
+      const result = await loadTrackingLogs([path], store, { passphrase });
+      expect(result.files[0]?.status).toBe('failed');
+      expect(result.files[0]?.error).toContain('***');
+      expect(result.files[0]?.error).not.toContain(passphrase);
+      const entries = await ledgerEntries(store);
+      expect(entries).toHaveLength(1);
+      // (the `path` field is the file's path as given: data, not a message)
+      expect(entries[0]?.error).not.toContain(passphrase);
+      expect(entries[0]?.error).toContain('***');
+    });
+  });
 });
