@@ -107,7 +107,7 @@ const DOC_1 = {
   last_login: new Date('2015-08-12T23:13:03Z'),
 };
 
-describe.each(testEngines())('loadTable on the $label engine', (engine) => {
+describe.each(await testEngines())('loadTable on the $label engine', (engine) => {
   let store: Store;
   let swapDrops: boolean;
   let nestedArrays: boolean;

@@ -25,3 +25,11 @@ export type {
 export { hasMariaDb, mariaDbProblem, startMariaDb } from './mariadb.js';
 export type { MariaDb } from './mariadb.js';
 export { mongoTestUri } from './mongodb.js';
+export {
+  detectFerretDb,
+  embeddedEngine,
+  mongoEngine,
+  runPrefix,
+  testEngines,
+} from './store-engines.js';
+export type { ClosableStore, TestEngine } from './store-engines.js';

@@ -13,17 +13,22 @@ describe('@edx-data/test-support public API', () => {
       'STRICT',
       'createGpgHome',
       'createTestGpg',
+      'detectFerretDb',
+      'embeddedEngine',
       'environmentHas',
       'gpgProblem',
       'hasGpg',
       'hasMariaDb',
       'mariaDbProblem',
+      'mongoEngine',
       'mongoTestUri',
       'noteSkip',
       'parseFlag',
+      'runPrefix',
       'startMariaDb',
       'strictFrom',
       'tamperLastByte',
+      'testEngines',
     ]);
   });
 });

@@ -4,11 +4,14 @@
  * Every database a test makes starts with {@link RUN_PREFIX}, so runs sharing one server never
  * meet, and is dropped at the end.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { isEdxDataError } from '@edx-data/core';
 import type { Store } from '@edx-data/store';
+import {
+  embeddedEngine as sharedEmbeddedEngine,
+  runPrefix,
+  testEngines as sharedTestEngines,
+} from '@edx-data/test-support';
+import type { TestEngine as SharedTestEngine } from '@edx-data/test-support';
 
 /** The store, imported when a test opens it (as `loadTable` does). */
 async function openStore(location: string): Promise<Store> {
@@ -17,58 +20,18 @@ async function openStore(location: string): Promise<Store> {
 }
 
 /** A course-org prefix unique to this run: databases are named `<org>_<course>_<run>`. */
-export const RUN_PREFIX = `L${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+export const RUN_PREFIX = runPrefix('L');
 
-export interface TestEngine {
-  readonly label: string;
-  open(): Promise<Store>;
-  /** Drop this run's databases, close the store, remove temporary folders. */
-  cleanup(store: Store | undefined): Promise<void>;
-}
-
-async function dropRunDatabases(store: Store): Promise<void> {
-  for (const { name } of await store.listDatabases()) {
-    if (name.startsWith(RUN_PREFIX)) await store.dropDatabase(name);
-  }
-}
+export type TestEngine = SharedTestEngine<Store>;
 
 /** The embedded engine in a fresh folder under the OS temp folder. */
 export function embeddedEngine(): TestEngine {
-  let dir: string | undefined;
-  return {
-    label: 'embedded',
-    async open() {
-      dir = await mkdtemp(join(tmpdir(), 'edx-sql-load-'));
-      return openStore(dir);
-    },
-    async cleanup(store) {
-      await store?.close();
-      if (dir !== undefined) await rm(dir, { recursive: true, force: true });
-    },
-  };
+  return sharedEmbeddedEngine(openStore);
 }
 
-/** The embedded engine, and the MongoDB engine when `MONGODB_URI` is set (else says so). */
-export function testEngines(): TestEngine[] {
-  const engines: TestEngine[] = [embeddedEngine()];
-  const uri = process.env['MONGODB_URI'];
-  if (uri === undefined || uri === '') {
-    console.log('loadTable on the MongoDB engine: skipped (set MONGODB_URI to run)');
-  } else {
-    engines.push({
-      label: 'MongoDB',
-      open: () => openStore(uri),
-      async cleanup(store) {
-        if (store === undefined) return;
-        try {
-          await dropRunDatabases(store);
-        } finally {
-          await store.close();
-        }
-      },
-    });
-  }
-  return engines;
+/** The embedded engine, and the MongoDB engine of `MONGODB_URI` (else the skip is printed). */
+export function testEngines(): Promise<TestEngine[]> {
+  return sharedTestEngines(openStore, RUN_PREFIX);
 }
 
 /**

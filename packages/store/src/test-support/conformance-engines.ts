@@ -1,78 +1,28 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { MongoClient } from 'mongodb';
+/** The engines of the store's own suites: the shared test engines, bound to this package's openStore. */
+import {
+  detectFerretDb,
+  embeddedEngine as sharedEmbeddedEngine,
+  mongoEngine as sharedMongoEngine,
+  runPrefix,
+} from '@edx-data/test-support';
+import type { TestEngine } from '@edx-data/test-support';
 import { openStore } from '../open-store.js';
 import type { Store } from '../types.js';
 
 /** One engine the conformance suite runs against. */
-export interface ConformanceEngine {
-  /** Shown in test names: `embedded`, `MongoDB`. */
-  readonly label: string;
-  /** True when the server is FerretDB (its known gaps are skipped, with the reason printed). */
-  readonly ferretdb: boolean;
-  /** Open the store; `prefix` is the database-name prefix of this run. */
-  open(): Promise<Store>;
-  /** Drop this run's databases, close the store, remove temp folders. */
-  cleanup(store: Store | undefined): Promise<void>;
-}
+export type ConformanceEngine = TestEngine<Store>;
 
 /** A database-name prefix unique to this run (so parallel runs on one server never meet). */
-export const RUN_PREFIX = `conf_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 7)}`;
+export const RUN_PREFIX = runPrefix('conf_');
 
-async function dropRunDatabases(store: Store): Promise<void> {
-  for (const { name } of await store.listDatabases()) {
-    if (name.startsWith(RUN_PREFIX)) await store.dropDatabase(name);
-  }
-}
+export { detectFerretDb };
 
 /** The embedded engine in a fresh folder under the OS temp folder. */
 export function embeddedEngine(): ConformanceEngine {
-  let dir: string | undefined;
-  return {
-    label: 'embedded',
-    ferretdb: false,
-    async open() {
-      dir = await mkdtemp(join(tmpdir(), 'edx-store-conformance-'));
-      return openStore(dir);
-    },
-    async cleanup(store) {
-      await store?.close();
-      if (dir !== undefined) await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/**
- * Ask the server at `uri` whether it is FerretDB (its `buildInfo` has `ferretdbVersion`).
- * A server that cannot be reached counts as "not FerretDB": opening the store then fails
- * with its own, clearer error.
- */
-export async function detectFerretDb(uri: string): Promise<boolean> {
-  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000, connectTimeoutMS: 5000 });
-  try {
-    const info = await client.db('admin').command({ buildInfo: 1 });
-    return 'ferretdbVersion' in info;
-  } catch {
-    return false;
-  } finally {
-    await client.close();
-  }
+  return sharedEmbeddedEngine(openStore);
 }
 
 /** The MongoDB engine through `openStore(uri)`; this run's databases are dropped afterwards. */
 export function mongoEngine(uri: string, ferretdb: boolean): ConformanceEngine {
-  return {
-    label: ferretdb ? 'MongoDB (FerretDB)' : 'MongoDB',
-    ferretdb,
-    open: () => openStore(uri),
-    async cleanup(store) {
-      if (store === undefined) return;
-      try {
-        await dropRunDatabases(store);
-      } finally {
-        await store.close();
-      }
-    },
-  };
+  return sharedMongoEngine(openStore, uri, ferretdb, RUN_PREFIX);
 }
