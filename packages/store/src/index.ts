@@ -1,4 +1,5 @@
 export { openStore, DEFAULT_STORE_LOCATION } from './open-store.js';
+export { BulkWriteError } from './bulk-write-error.js';
 /** The BSON ObjectId class both engines store and return (the `bson` package's ESM build). */
 export { ObjectId } from 'bson';
 export type { OpenStoreOptions } from './open-store.js';
@@ -29,6 +30,7 @@ export type {
   BulkWriteResult,
   Collection,
   CollectionInfo,
+  CreateCollectionOptions,
   CreateIndexOptions,
   Cursor,
   Database,
@@ -38,6 +40,9 @@ export type {
   DuplicateKey,
   EngineKind,
   Filter,
+  FindOneAndDeleteOptions,
+  FindOneAndReplaceOptions,
+  FindOneAndUpdateOptions,
   FindOptions,
   IndexInfo,
   IndexSpec,
@@ -46,7 +51,11 @@ export type {
   Projection,
   ReadOptions,
   RenameOptions,
+  ReplaceOptions,
   SortSpec,
   Store,
   UpdateDocument,
+  UpdateOptions,
+  UpdateResult,
+  UpdateSpec,
 } from './types.js';

@@ -8,14 +8,13 @@
  * the reason printed.
  */
 import { StoreError, UsageError } from '@edx-data/core';
-import { mongoTestUri } from '@edx-data/test-support';
 import { Binary, Decimal128, Double, Int32, Long, ObjectId } from 'bson';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConformanceEngine } from './test-support/conformance-engines.js';
+import type { KnownGaps } from './test-support/conformance-engines.js';
 import {
-  detectFerretDb,
-  embeddedEngine,
-  mongoEngine,
+  conformanceEngines,
+  isKnownGap,
+  rejection,
   RUN_PREFIX,
 } from './test-support/conformance-engines.js';
 import type { Collection, Database, Document, DuplicateKey, Store } from './types.js';
@@ -46,29 +45,9 @@ const FERRETDB_KNOWN_GAPS: Readonly<Record<string, string>> = {
  * Tests the embedded engine cannot pass, by test name, with the reason (documented in the
  * store's README). They run on MongoDB.
  */
-const EMBEDDED_KNOWN_GAPS: Readonly<Record<string, string>> = {
-  'a Long beyond 2^53 is ordered against numbers':
-    'mingo compares JS values: a Long that has no exact double is not ordered against numbers',
-};
-for (const [test, reason] of Object.entries(EMBEDDED_KNOWN_GAPS)) {
-  console.log(`embedded engine: known gap: ${test}: ${reason}`);
-}
-
-const MONGODB_URI = mongoTestUri();
-const engines: ConformanceEngine[] = [embeddedEngine()];
-if (MONGODB_URI === undefined) {
-  describe.skip('MongoDB engine', () => {
-    it('runs the conformance suite (set MONGODB_URI)', () => undefined);
-  });
-} else {
-  const ferretdb = await detectFerretDb(MONGODB_URI);
-  engines.push(mongoEngine(MONGODB_URI, ferretdb));
-  if (ferretdb) {
-    for (const [test, reason] of Object.entries(FERRETDB_KNOWN_GAPS)) {
-      console.log(`MongoDB engine (FerretDB): known gap: ${test}: ${reason}`);
-    }
-  }
-}
+const EMBEDDED_KNOWN_GAPS: Readonly<Record<string, string>> = {};
+const GAPS: KnownGaps = { ferretdb: FERRETDB_KNOWN_GAPS, embedded: EMBEDDED_KNOWN_GAPS };
+const engines = await conformanceEngines('store conformance', GAPS);
 
 /** The names given to `test`, to check FERRETDB_KNOWN_GAPS against. */
 const registeredTests = new Set<string>();
@@ -147,15 +126,6 @@ const EVENTS: Document[] = [
 const ids = (docs: readonly Document[]): unknown[] => docs.map((doc) => doc['_id']);
 const sorted = (values: readonly unknown[]): unknown[] => [...values].sort();
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
-
 /** An async source of `count` documents, yielding to the event loop now and then. */
 async function* generate<T>(count: number, make: (i: number) => T): AsyncGenerator<T> {
   for (let i = 0; i < count; i += 1) {
@@ -231,8 +201,7 @@ describe.each(engines)('$label engine', (engine) => {
   /** `it`, except that a FerretDB known gap is skipped on FerretDB. */
   const test = (name: string, fn: () => Promise<void> | void, timeout?: number): void => {
     registeredTests.add(name);
-    if (engine.ferretdb && name in FERRETDB_KNOWN_GAPS) it.skip(name, fn, timeout);
-    else if (engine.label === 'embedded' && name in EMBEDDED_KNOWN_GAPS) it.skip(name, fn, timeout);
+    if (isKnownGap(engine, GAPS, name)) it.skip(name, fn, timeout);
     else it(name, fn, timeout);
   };
 

@@ -13,6 +13,13 @@ export type Filter = Record<string, unknown>;
 /** A MongoDB update document (`{ $set: {...}, $inc: {...} }`). */
 export type UpdateDocument = Record<string, unknown>;
 
+/**
+ * An update: a document of update operators, or a pipeline of update stages (`$set`,
+ * `$unset`, `$addFields`, `$project`, `$replaceRoot`, `$replaceWith`) whose expressions see
+ * the document being updated.
+ */
+export type UpdateSpec = UpdateDocument | readonly Document[];
+
 /** A sort specification: `{ time: 1, _id: -1 }`. */
 export type SortSpec = Record<string, 1 | -1>;
 
@@ -94,15 +101,17 @@ export type BulkWriteOperation<T extends Document = Document> =
   | {
       readonly updateOne: {
         readonly filter: Filter;
-        readonly update: UpdateDocument;
+        readonly update: UpdateSpec;
         readonly upsert?: boolean;
+        readonly arrayFilters?: readonly Document[];
       };
     }
   | {
       readonly updateMany: {
         readonly filter: Filter;
-        readonly update: UpdateDocument;
+        readonly update: UpdateSpec;
         readonly upsert?: boolean;
+        readonly arrayFilters?: readonly Document[];
       };
     }
   | {
@@ -116,7 +125,13 @@ export type BulkWriteOperation<T extends Document = Document> =
   | { readonly deleteMany: { readonly filter: Filter } };
 
 export interface BulkWriteOptions {
-  /** As for `insertMany`. @default true */
+  /**
+   * `true` (the driver's default): stop at the first operation that fails, keeping the
+   * operations before it, with a {@link BulkWriteError} saying which one failed and what
+   * the others did. `false`: every operation is tried; duplicate keys are counted in
+   * `duplicateCount`.
+   * @default true
+   */
   readonly ordered?: boolean;
 }
 
@@ -134,6 +149,58 @@ export interface BulkWriteResult {
 
 export interface DeleteResult {
   readonly deletedCount: number;
+}
+
+export interface UpdateOptions {
+  /** Insert a document when none matches (built from the filter's equalities). @default false */
+  readonly upsert?: boolean;
+  /** Which array elements `$[id]` designates: `[{ 'id.field': { $gte: 3 } }]`. */
+  readonly arrayFilters?: readonly Document[];
+}
+
+export interface ReplaceOptions {
+  /** Insert the replacement when no document matches. @default false */
+  readonly upsert?: boolean;
+}
+
+/** The result of `updateOne`, `updateMany` and `replaceOne`, as the driver's. */
+export interface UpdateResult {
+  readonly matchedCount: number;
+  readonly modifiedCount: number;
+  readonly upsertedCount: number;
+  /** The `_id` of the inserted document, or null when none was. */
+  readonly upsertedId: unknown;
+}
+
+/** Options of `findOneAndDelete`: which document when several match, and its fields. */
+export interface FindOneAndDeleteOptions {
+  readonly sort?: SortSpec;
+  readonly projection?: Projection;
+}
+
+export interface FindOneAndReplaceOptions extends FindOneAndDeleteOptions {
+  readonly upsert?: boolean;
+  /** Return the document as it was (`'before'`, the driver's default) or as it is now. */
+  readonly returnDocument?: 'before' | 'after';
+}
+
+export interface FindOneAndUpdateOptions extends FindOneAndReplaceOptions {
+  readonly arrayFilters?: readonly Document[];
+}
+
+/**
+ * Options of `createCollection`, as the driver's: passed to the server by the MongoDB
+ * engine. The embedded engine keeps a `validator` (a query filter every inserted or updated
+ * document must match, else `E_STORE` "Document failed validation"; none with
+ * `validationLevel: 'off'` or `validationAction: 'warn'`) and refuses every other option
+ * (`capped`, `collation`, `timeseries`, a `$jsonSchema` validator, level `moderate`, …) with
+ * `E_UNSUPPORTED`.
+ */
+export interface CreateCollectionOptions {
+  readonly validator?: Filter;
+  readonly validationLevel?: 'off' | 'strict' | 'moderate';
+  readonly validationAction?: 'error' | 'warn';
+  readonly [option: string]: unknown;
 }
 
 export interface CreateIndexOptions {
@@ -187,6 +254,24 @@ export interface Collection<T extends Document = Document> {
   createIndex(spec: IndexSpec, options?: CreateIndexOptions): Promise<string>;
   listIndexes(): Promise<IndexInfo[]>;
   deleteMany(filter?: Filter): Promise<DeleteResult>;
+  deleteOne(filter?: Filter): Promise<DeleteResult>;
+  updateOne(filter: Filter, update: UpdateSpec, options?: UpdateOptions): Promise<UpdateResult>;
+  updateMany(filter: Filter, update: UpdateSpec, options?: UpdateOptions): Promise<UpdateResult>;
+  replaceOne(filter: Filter, replacement: T, options?: ReplaceOptions): Promise<UpdateResult>;
+  /** Update the first match (in `sort` order) and return it, before or after. */
+  findOneAndUpdate(
+    filter: Filter,
+    update: UpdateSpec,
+    options?: FindOneAndUpdateOptions,
+  ): Promise<T | null>;
+  findOneAndReplace(
+    filter: Filter,
+    replacement: T,
+    options?: FindOneAndReplaceOptions,
+  ): Promise<T | null>;
+  findOneAndDelete(filter: Filter, options?: FindOneAndDeleteOptions): Promise<T | null>;
+  /** The number of documents, from the collection's metadata (no filter). */
+  estimatedDocumentCount(): Promise<number>;
   /** Remove the collection. Returns false when it did not exist. */
   drop(): Promise<boolean>;
   /** Give the collection a new name (`dropTarget` swaps a freshly loaded one in). */
@@ -198,6 +283,15 @@ export interface Database {
   readonly name: string;
   collection<T extends Document = Document>(name: string): Collection<T>;
   listCollections(): Promise<CollectionInfo[]>;
+  /**
+   * Create an empty collection now, with options. Fails when it exists.
+   * @throws StoreError `E_STORE` when the collection exists; `E_UNSUPPORTED` (embedded
+   *   engine) for an option it does not implement
+   */
+  createCollection<T extends Document = Document>(
+    name: string,
+    options?: CreateCollectionOptions,
+  ): Promise<Collection<T>>;
 }
 
 /** Which engine a store runs on. */

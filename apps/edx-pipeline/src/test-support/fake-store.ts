@@ -26,6 +26,14 @@ export function createFakeStore(
     createIndex: unsupported,
     listIndexes: unsupported,
     deleteMany: unsupported,
+    deleteOne: unsupported,
+    updateOne: unsupported,
+    updateMany: unsupported,
+    replaceOne: unsupported,
+    findOneAndUpdate: unsupported,
+    findOneAndReplace: unsupported,
+    findOneAndDelete: unsupported,
+    estimatedDocumentCount: unsupported,
     drop: unsupported,
     rename: unsupported,
   });
@@ -33,6 +41,7 @@ export function createFakeStore(
     name,
     collection: <T extends Document = Document>(collectionName: string) =>
       collection(name, collectionName) as unknown as Collection<T>,
+    createCollection: unsupported,
     listCollections: () =>
       Promise.resolve(
         Object.keys(contents[name] ?? {}).map((collectionName) => ({ name: collectionName })),

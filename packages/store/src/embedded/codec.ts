@@ -35,6 +35,13 @@ export function withId(doc: Document): Document {
   return { _id, ...rest };
 }
 
+/** A copy of a document without its `_id`. */
+export function withoutId(doc: Document): Document {
+  const copy: Document = { ...doc };
+  delete copy['_id'];
+  return copy;
+}
+
 // Type prefixes, in MongoDB's comparison order of BSON types.
 const NULL_KEY = 'a';
 const NAN_KEY = 'b';

@@ -13,6 +13,8 @@ export interface DatabaseHandle {
   /** The database file; `create` makes it when missing, otherwise `null` means empty. */
   file(create: boolean): SqliteFile | null;
   collection<T extends Document>(name: string): Collection<T>;
+  /** Another database of the same store (for `$out` and `$merge` into it). */
+  sibling(name: string): DatabaseHandle;
 }
 
 /** One collection of a database: the base of its reads, writes and indexes. */

@@ -4,7 +4,18 @@
  */
 import { decodeDocument, idKey, isPlainObject } from './codec.js';
 import { CollectionHandle } from './collection-handle.js';
-import { createAggregator, createMatcher, rememberBytes, shapeQuery } from './matcher.js';
+import { sortDocuments } from './bson-operators.js';
+import { CollectionWrites } from './collection-writes.js';
+import {
+  createAggregator,
+  createMatcher,
+  isKnownOperator,
+  rememberBytes,
+  shapeQuery,
+} from './matcher.js';
+import { checkPipeline } from './operator-check.js';
+import type { CheckedPipeline } from './operator-check.js';
+import { mergeSpec, outTarget, writeMerge, writeOut } from './output-stages.js';
 import { planFilter, planSort } from './query-plan.js';
 import type { SqlCondition } from './query-plan.js';
 import type { CollectionMeta, SqliteFile } from './sqlite-file.js';
@@ -12,37 +23,6 @@ import { IteratorCursor } from '../cursor.js';
 import type { OpenedIterator } from '../cursor.js';
 import { validateCollectionName } from '../names.js';
 import type { Cursor, Document, Filter, FindOptions } from '../types.js';
-
-/** A stored document matching a filter, with its row. */
-export interface Candidate {
-  readonly rowid: number;
-  readonly doc: Document;
-}
-
-/**
- * The documents matching a filter, in insertion order, read through the writer connection
- * (inside the caller's write transaction); only the first with `limitOne`.
- */
-export function matchingRows(
-  file: SqliteFile,
-  meta: CollectionMeta,
-  filter: Filter,
-  limitOne: boolean,
-): Candidate[] {
-  const plan = planFilter(filter, meta.columns);
-  const matcher = createMatcher(filter);
-  const statement = file.writer.prepare<unknown[], { rowid: number; doc: Buffer }>(
-    `SELECT rowid, doc FROM "${meta.table}" WHERE ${plan.sql} ORDER BY rowid`,
-  );
-  const out: Candidate[] = [];
-  for (const row of statement.iterate(...plan.params)) {
-    const doc = decodeDocument(row.doc);
-    if (!matcher.test(doc, row.doc)) continue;
-    out.push({ rowid: row.rowid, doc });
-    if (limitOne) break;
-  }
-  return out;
-}
 
 export class CollectionReads<T extends Document = Document> extends CollectionHandle {
   private static selectSql(
@@ -116,8 +96,8 @@ export class CollectionReads<T extends Document = Document> extends CollectionHa
       options.projection && Object.keys(options.projection).length > 0
         ? options.projection
         : undefined;
-    const rows = this.openRows(file, meta, plan, orderBy);
     const matcher = createMatcher(filter);
+    const rows = this.openRows(file, meta, plan, orderBy);
     const exactPlan = plan.exact;
     const matching = function* (): Generator<Document, void, undefined> {
       for (;;) {
@@ -130,9 +110,12 @@ export class CollectionReads<T extends Document = Document> extends CollectionHa
       }
     };
     let results: Iterator<Document> = matching();
-    if (projection || (sort && orderBy === null) || options.skip || options.limit) {
+    if (sort && orderBy === null) {
+      // No index serves the sort: MongoDB's order, in memory (bson-order.ts).
+      results = sortDocuments([...asIterable(results)], sort)[Symbol.iterator]();
+    }
+    if (projection || options.skip || options.limit) {
       let cursor = shapeQuery().find<Document>(asIterable(results), projection);
-      if (sort && orderBy === null) cursor = cursor.sort(sort);
       if (options.skip) cursor = cursor.skip(options.skip);
       if (options.limit) cursor = cursor.limit(options.limit);
       results = cursor[Symbol.iterator]() as unknown as Iterator<Document>;
@@ -157,11 +140,12 @@ export class CollectionReads<T extends Document = Document> extends CollectionHa
   }
 
   private startAggregate(pipeline: readonly Document[]): OpenedIterator<never> {
+    const { stages, output } = checkPipeline(pipeline, isKnownOperator);
     const found = this.existing();
-    const first = pipeline[0];
+    const first = stages[0];
     const match = first && isPlainObject(first['$match']) ? first['$match'] : {};
     const lookups = new Map<string, Document[]>();
-    const aggregator = createAggregator(pipeline, (name: string) => {
+    const aggregator = createAggregator(stages, (name: string) => {
       let docs = lookups.get(name);
       if (!docs) {
         docs = this.allDocuments(validateCollectionName(name));
@@ -169,39 +153,88 @@ export class CollectionReads<T extends Document = Document> extends CollectionHa
       }
       return docs;
     });
-    if (!found) {
-      return {
-        iterator: aggregator.stream([]) as unknown as Iterator<never>,
-        close: () => undefined,
-      };
+    let rows: OpenedIterator<Buffer> | undefined;
+    let source: Iterable<Document> = [];
+    if (found) {
+      const { file, meta } = found;
+      const opened = this.openRows(file, meta, planFilter(match, meta.columns), null);
+      rows = opened;
+      source = asIterable(
+        mapIterator(opened.iterator, (bytes) => {
+          const doc = decodeDocument(bytes);
+          rememberBytes(doc, bytes);
+          return doc;
+        }),
+      );
     }
-    const { file, meta } = found;
-    const rows = this.openRows(file, meta, planFilter(match, meta.columns), null);
-    const docs = mapIterator(rows.iterator, (bytes) => {
-      const doc = decodeDocument(bytes);
-      rememberBytes(doc, bytes);
-      return doc;
-    });
-    const results = aggregator.stream(asIterable(docs)) as unknown as Iterator<never>;
-    return {
-      iterator: results,
-      close: () => {
-        rows.iterator.return?.();
-        rows.close();
-      },
+    const close = (): void => {
+      rows?.iterator.return?.();
+      rows?.close();
     };
+    const results = aggregator.stream(source) as unknown as Iterator<Document>;
+    if (output === undefined) return { iterator: results as Iterator<never>, close };
+    // $out / $merge: the results go to their target, in one transaction; no document back.
+    try {
+      this.writeOutput(output, asIterable(results));
+    } finally {
+      close();
+    }
+    return { iterator: [][Symbol.iterator](), close: () => undefined };
   }
 
-  /** Every document of a sibling collection (for `$lookup`). */
+  private writeOutput(
+    output: NonNullable<CheckedPipeline['output']>,
+    results: Iterable<Document>,
+  ): void {
+    if (output.stage === '$out') {
+      const into = outTarget(output.spec);
+      writeOut(this.outputCollection(into.db, into.coll), results);
+      return;
+    }
+    const spec = mergeSpec(output.spec);
+    const db = spec.into.db ?? this.database.name;
+    writeMerge(
+      this.outputCollection(spec.into.db, spec.into.coll),
+      spec,
+      results,
+      `${db}.${spec.into.coll}`,
+    );
+  }
+
+  private outputCollection(db: string | undefined, coll: string): CollectionWrites {
+    const database =
+      db === undefined || db === this.database.name ? this.database : this.database.sibling(db);
+    return new CollectionWrites(database, coll);
+  }
+
+  estimatedDocumentCount(): Promise<number> {
+    try {
+      const found = this.existing();
+      if (!found) return Promise.resolve(0);
+      const row = found.file.writer
+        .prepare<[], { n: number }>(`SELECT count(*) AS n FROM "${found.meta.table}"`)
+        .get();
+      return Promise.resolve(row?.n ?? 0);
+    } catch (error) {
+      return Promise.reject(this.wrap('count in')(error));
+    }
+  }
+
+  /** Every document of a sibling collection (for `$lookup`), as last committed. */
   private allDocuments(name: string): Document[] {
     const file = this.database.file(false);
     const meta = file?.collection(name);
     if (!file || !meta) return [];
-    return file.writer
-      .prepare<[], Buffer>(`SELECT doc FROM "${meta.table}" ORDER BY rowid`)
-      .pluck()
-      .all()
-      .map((bytes) => decodeDocument(bytes));
+    const reader = file.acquireReader();
+    try {
+      return reader
+        .prepare<[], Buffer>(`SELECT doc FROM "${meta.table}" ORDER BY rowid`)
+        .pluck()
+        .all()
+        .map((bytes) => decodeDocument(bytes));
+    } finally {
+      file.releaseReader(reader);
+    }
   }
 
   countDocuments(filter: Filter = {}): Promise<number> {

@@ -1,27 +1,31 @@
 /**
- * The writes of an embedded collection: inserts (large unordered batches on the writer
- * thread, bulk-writer.ts), bulkWrite and deletes, each batch in one transaction.
+ * The inserts of an embedded collection (large unordered batches on the writer thread,
+ * bulk-writer.ts), each batch in one transaction, and the row-level writes that updates,
+ * deletes and the output stages build on.
  */
-import { update as applyUpdate } from 'mingo';
 import { StoreError, UsageError } from '@edx-data/core';
 import { decodeDocument, encodeDocument, idKey, isPlainObject, pathKey, withId } from './codec.js';
 import { CollectionHandle } from './collection-handle.js';
-import { matchingRows } from './collection-reads.js';
-import { planFilter } from './query-plan.js';
 import type { KeyColumn } from './query-plan.js';
 import type { CollectionMeta, SqliteFile } from './sqlite-file.js';
-import { checkUpdate, mergeSetOnInsert, sameId, seedFromFilter } from './update-rules.js';
-import type {
-  BulkWriteOperation,
-  BulkWriteOptions,
-  BulkWriteResult,
-  DeleteResult,
-  Document,
-  DuplicateKey,
-  Filter,
-  InsertManyOptions,
-  InsertManyResult,
-} from '../types.js';
+import { validatorOf } from './matcher.js';
+import { checkId } from './update-rules.js';
+import type { Document, DuplicateKey, InsertManyOptions, InsertManyResult } from '../types.js';
+
+/** Row-level writes of one collection inside a write transaction. */
+export interface RowWriter {
+  readonly meta: CollectionMeta;
+  /** Insert a document (its `_id` checked); false when its `_id` or a unique key exists. */
+  insert(doc: Document): boolean;
+  /** Replace the document of a row; false when it now repeats a unique key. */
+  replace(rowid: number, doc: Document): boolean;
+  /** Delete a row; how many were deleted (0 or 1). */
+  remove(rowid: number): number;
+  /** Delete every document (the collection and its indexes stay). */
+  clear(): void;
+  /** The duplicate-key error for the document of this `_id`. */
+  duplicate(id: unknown): StoreError;
+}
 
 const MAX_REPORTED_DUPLICATES = 1000;
 
@@ -58,6 +62,7 @@ function keyLayout(meta: CollectionMeta | undefined): KeyLayout {
 function encode(input: Document, layout: KeyLayout): EncodedDocument {
   const doc = withId(input);
   const id = doc['_id'];
+  checkId(id);
   return {
     id,
     idKey: idKey(id),
@@ -155,12 +160,12 @@ export class CollectionWrites<T extends Document = Document> extends CollectionH
     }
   }
 
+  /** A duplicate key error for the document of `_id` `id`, saying which key it repeats. */
   private duplicateError(
     file: SqliteFile,
     meta: CollectionMeta,
     id: unknown,
-    index: number,
-    inserted: number,
+    position?: { index: number; inserted: number },
   ): StoreError {
     const byId =
       file.writer.prepare(`SELECT 1 FROM "${meta.table}" WHERE id = ?`).get(idKey(id)) !==
@@ -168,10 +173,11 @@ export class CollectionWrites<T extends Document = Document> extends CollectionH
     const what = byId
       ? `_id ${describeId(id)} already exists`
       : `document with _id ${describeId(id)} repeats a unique index key`;
-    return new StoreError(
-      'E_DUPLICATE_KEY',
-      `duplicate key in ${this.namespace}: ${what} (document ${index} of the input; ${inserted} inserted before it)`,
-    );
+    const where =
+      position === undefined
+        ? ''
+        : ` (document ${position.index} of the input; ${position.inserted} inserted before it)`;
+    return new StoreError('E_DUPLICATE_KEY', `duplicate key in ${this.namespace}: ${what}${where}`);
   }
 
   async insertOne(doc: T): Promise<{ readonly insertedId: unknown }> {
@@ -196,7 +202,9 @@ export class CollectionWrites<T extends Document = Document> extends CollectionH
     const duplicates: DuplicateKey[] = [];
     let position = 0;
     // Documents are encoded as they arrive, so a batch holds bytes, not live objects.
-    let layout = keyLayout(this.existing()?.meta);
+    const existing = this.existing()?.meta;
+    let layout = keyLayout(existing);
+    const validate = validatorOf(existing);
     let batch: EncodedDocument[] = [];
     let batchBytes = 0;
 
@@ -231,7 +239,10 @@ export class CollectionWrites<T extends Document = Document> extends CollectionH
               continue;
             }
             if (ordered) {
-              failure = this.duplicateError(file, meta, doc.id, first + i, insertedCount);
+              failure = this.duplicateError(file, meta, doc.id, {
+                index: first + i,
+                inserted: insertedCount,
+              });
               return;
             }
             report(first + i, doc.id);
@@ -265,13 +276,22 @@ export class CollectionWrites<T extends Document = Document> extends CollectionH
     const background = !ordered;
     try {
       for await (const doc of docs) {
-        if (!isPlainObject(doc)) {
-          throw new UsageError(
-            'E_USAGE',
-            `insertMany into ${this.namespace}: document ${position} is not an object`,
-          );
+        let encoded: EncodedDocument;
+        try {
+          if (!isPlainObject(doc)) {
+            throw new UsageError(
+              'E_USAGE',
+              `insertMany into ${this.namespace}: document ${position} is not an object`,
+            );
+          }
+          validate?.(doc);
+          encoded = encode(doc, layout);
+        } catch (error) {
+          // The documents before a refused one are written, as MongoDB writes them.
+          await Promise.all(inFlight.splice(0));
+          flush();
+          throw error;
         }
-        const encoded = encode(doc, layout);
         batch.push(encoded);
         batchBytes += encoded.bytes.length;
         position++;
@@ -365,152 +385,42 @@ export class CollectionWrites<T extends Document = Document> extends CollectionH
     }
   }
 
-  async bulkWrite(
-    operations: readonly BulkWriteOperation<T>[],
-    options: BulkWriteOptions = {},
-  ): Promise<BulkWriteResult> {
-    const ordered = options.ordered ?? true;
-    const result = {
-      insertedCount: 0,
-      matchedCount: 0,
-      modifiedCount: 0,
-      deletedCount: 0,
-      upsertedCount: 0,
-      upsertedIds: {} as Record<number, unknown>,
-      duplicateCount: 0,
+  /**
+   * The row-level writes of this collection inside a write transaction (of `file`), for
+   * bulkWrite, updates and the output stages: each checks the `_id` as MongoDB does.
+   */
+  rowWriter(file: SqliteFile, meta: CollectionMeta): RowWriter {
+    return {
+      meta,
+      insert: (doc) => {
+        checkId(doc['_id']);
+        validatorOf(meta)?.(doc);
+        return this.insertDocument(file, meta, doc);
+      },
+      replace: (rowid, doc) => {
+        checkId(doc['_id']);
+        validatorOf(meta)?.(doc);
+        return this.rewrite(file, meta, rowid, doc);
+      },
+      remove: (rowid) =>
+        file.writer.prepare(`DELETE FROM "${meta.table}" WHERE rowid = ?`).run(rowid).changes,
+      clear: () => {
+        file.writer.prepare(`DELETE FROM "${meta.table}"`).run();
+      },
+      duplicate: (id) => this.duplicateError(file, meta, id),
     };
-    if (operations.length === 0) return Promise.resolve(result);
-    const file = this.writable();
-    let failure: StoreError | undefined;
-    try {
-      file.transaction(() => {
-        const meta = file.createCollection(this.name);
-        const duplicate = (doc: Document, index: number): boolean => {
-          if (ordered) {
-            failure = this.duplicateError(
-              file,
-              meta,
-              doc['_id'],
-              index,
-              result.insertedCount + result.upsertedCount,
-            );
-            return true;
-          }
-          result.duplicateCount++;
-          return false;
-        };
-        for (let index = 0; index < operations.length; index++) {
-          const operation = operations[index] as BulkWriteOperation;
-          if ('insertOne' in operation) {
-            const doc = operation.insertOne.document;
-            if (this.insertDocument(file, meta, doc)) result.insertedCount++;
-            else if (duplicate(doc, index)) return;
-          } else if ('updateOne' in operation || 'updateMany' in operation) {
-            const spec = 'updateOne' in operation ? operation.updateOne : operation.updateMany;
-            const many = 'updateMany' in operation;
-            const { $setOnInsert, ...onMatch } = checkUpdate(spec.update);
-            const matches = matchingRows(file, meta, spec.filter, !many);
-            result.matchedCount += matches.length;
-            for (const { rowid, doc } of matches) {
-              const id = doc['_id'];
-              const changed = applyUpdate(doc, onMatch);
-              if (changed.length === 0) continue;
-              if (!sameId(id, doc['_id'])) {
-                throw new StoreError(
-                  'E_STORE',
-                  `update in ${this.namespace} would change the immutable field _id`,
-                );
-              }
-              if (this.rewrite(file, meta, rowid, doc)) result.modifiedCount++;
-              else if (duplicate(doc, index)) return;
-            }
-            if (matches.length === 0 && spec.upsert === true) {
-              const doc = seedFromFilter(spec.filter);
-              applyUpdate(doc, mergeSetOnInsert(onMatch, $setOnInsert));
-              const stored = withId(doc);
-              if (this.insertDocument(file, meta, stored)) {
-                result.upsertedCount++;
-                result.upsertedIds[index] = stored['_id'];
-              } else if (duplicate(stored, index)) return;
-            }
-          } else if ('replaceOne' in operation) {
-            const spec = operation.replaceOne;
-            const replacement: Document = { ...spec.replacement };
-            if (Object.keys(replacement).some((key) => key.startsWith('$'))) {
-              throw new UsageError(
-                'E_USAGE',
-                `replaceOne in ${this.namespace}: the replacement must not contain update operators`,
-              );
-            }
-            const [match] = matchingRows(file, meta, spec.filter, true);
-            if (match) {
-              result.matchedCount++;
-              if (
-                replacement['_id'] !== undefined &&
-                !sameId(replacement['_id'], match.doc['_id'])
-              ) {
-                throw new StoreError(
-                  'E_STORE',
-                  `replaceOne in ${this.namespace} would change the immutable field _id`,
-                );
-              }
-              const stored = { _id: match.doc['_id'], ...replacement };
-              if (this.rewrite(file, meta, match.rowid, stored)) result.modifiedCount++;
-              else if (duplicate(stored, index)) return;
-            } else if (spec.upsert === true) {
-              const seed = seedFromFilter(spec.filter);
-              const stored = withId({
-                ...(seed['_id'] === undefined ? {} : { _id: seed['_id'] }),
-                ...replacement,
-              });
-              if (this.insertDocument(file, meta, stored)) {
-                result.upsertedCount++;
-                result.upsertedIds[index] = stored['_id'];
-              } else if (duplicate(stored, index)) return;
-            }
-          } else if ('deleteOne' in operation || 'deleteMany' in operation) {
-            const many = 'deleteMany' in operation;
-            const filter =
-              'deleteOne' in operation ? operation.deleteOne.filter : operation.deleteMany.filter;
-            const matches = matchingRows(file, meta, filter, !many);
-            const remove = file.writer.prepare(`DELETE FROM "${meta.table}" WHERE rowid = ?`);
-            for (const { rowid } of matches) result.deletedCount += remove.run(rowid).changes;
-          } else {
-            throw new UsageError(
-              'E_USAGE',
-              `bulkWrite on ${this.namespace}: unknown operation ${Object.keys(operation).join(', ')}`,
-            );
-          }
-        }
-      });
-    } catch (error) {
-      throw this.wrap('write to')(error);
-    }
-    if (failure) throw failure;
-    return Promise.resolve(result);
   }
 
-  deleteMany(filter: Filter = {}): Promise<DeleteResult> {
-    try {
-      const found = this.existing();
-      if (!found) return Promise.resolve({ deletedCount: 0 });
-      const { file, meta } = found;
-      const plan = planFilter(filter, meta.columns);
-      const deletedCount = file.transaction(() => {
-        if (plan.exact) {
-          return file.writer
-            .prepare(`DELETE FROM "${meta.table}" WHERE ${plan.sql}`)
-            .run(...plan.params).changes;
-        }
-        const remove = file.writer.prepare(`DELETE FROM "${meta.table}" WHERE rowid = ?`);
-        let n = 0;
-        for (const { rowid } of matchingRows(file, meta, filter, false))
-          n += remove.run(rowid).changes;
-        return n;
-      });
-      return Promise.resolve({ deletedCount });
-    } catch (error) {
-      return Promise.reject(this.wrap('delete from')(error));
-    }
+  /**
+   * Run `write` in one write transaction of the collection (created when missing, unless
+   * `create` is false: then `write` is not run and undefined returned).
+   */
+  inTransaction<R>(write: (rows: RowWriter, file: SqliteFile) => R, create = true): R | undefined {
+    const file = create ? this.writable() : this.existing()?.file;
+    if (!file) return undefined;
+    return file.transaction(() => {
+      const meta = create ? file.createCollection(this.name) : file.collection(this.name);
+      return meta ? write(this.rowWriter(file, meta), file) : undefined;
+    });
   }
 }

@@ -3,14 +3,16 @@
  * `_id` key in `id`, one extracted key column per indexed path), queried with mingo.
  *
  * This class is the engine-neutral `Collection`: it delegates to one part per concern —
- * writes (collection-writes.ts), reads (collection-reads.ts), indexes
- * (collection-indexes.ts) — and keeps the lifecycle (drop, rename) itself.
+ * inserts (collection-writes.ts), updates and deletes (collection-updates.ts), reads and
+ * aggregation (collection-reads.ts), indexes (collection-indexes.ts) — and keeps the
+ * lifecycle (drop, rename) itself.
  */
 import { StoreError } from '@edx-data/core';
 import { CollectionHandle } from './collection-handle.js';
 import type { DatabaseHandle } from './collection-handle.js';
 import { CollectionIndexes } from './collection-indexes.js';
 import { CollectionReads } from './collection-reads.js';
+import { CollectionUpdates } from './collection-updates.js';
 import { CollectionWrites } from './collection-writes.js';
 import { validateCollectionName } from '../names.js';
 import type {
@@ -23,12 +25,19 @@ import type {
   DeleteResult,
   Document,
   Filter,
+  FindOneAndDeleteOptions,
+  FindOneAndReplaceOptions,
+  FindOneAndUpdateOptions,
   FindOptions,
   IndexInfo,
   IndexSpec,
   InsertManyOptions,
   InsertManyResult,
   RenameOptions,
+  ReplaceOptions,
+  UpdateOptions,
+  UpdateResult,
+  UpdateSpec,
 } from '../types.js';
 
 export class EmbeddedCollection<T extends Document = Document>
@@ -36,12 +45,14 @@ export class EmbeddedCollection<T extends Document = Document>
   implements Collection<T>
 {
   private readonly writes: CollectionWrites<T>;
+  private readonly updates: CollectionUpdates<T>;
   private readonly reads: CollectionReads<T>;
   private readonly indexes: CollectionIndexes;
 
   constructor(database: DatabaseHandle, name: string) {
     super(database, validateCollectionName(name));
     this.writes = new CollectionWrites<T>(database, name);
+    this.updates = new CollectionUpdates<T>(database, name, this.writes);
     this.reads = new CollectionReads<T>(database, name);
     this.indexes = new CollectionIndexes(database, name);
   }
@@ -63,11 +74,47 @@ export class EmbeddedCollection<T extends Document = Document>
     operations: readonly BulkWriteOperation<T>[],
     options?: BulkWriteOptions,
   ): Promise<BulkWriteResult> {
-    return this.writes.bulkWrite(operations, options);
+    return this.updates.bulkWrite(operations, options);
+  }
+
+  updateOne(filter: Filter, update: UpdateSpec, options?: UpdateOptions): Promise<UpdateResult> {
+    return this.updates.updateOne(filter, update, options);
+  }
+
+  updateMany(filter: Filter, update: UpdateSpec, options?: UpdateOptions): Promise<UpdateResult> {
+    return this.updates.updateMany(filter, update, options);
+  }
+
+  replaceOne(filter: Filter, replacement: T, options?: ReplaceOptions): Promise<UpdateResult> {
+    return this.updates.replaceOne(filter, replacement, options);
+  }
+
+  deleteOne(filter?: Filter): Promise<DeleteResult> {
+    return this.updates.deleteOne(filter);
   }
 
   deleteMany(filter?: Filter): Promise<DeleteResult> {
-    return this.writes.deleteMany(filter);
+    return this.updates.deleteMany(filter);
+  }
+
+  findOneAndUpdate(
+    filter: Filter,
+    update: UpdateSpec,
+    options?: FindOneAndUpdateOptions,
+  ): Promise<T | null> {
+    return this.updates.findOneAndUpdate(filter, update, options);
+  }
+
+  findOneAndReplace(
+    filter: Filter,
+    replacement: T,
+    options?: FindOneAndReplaceOptions,
+  ): Promise<T | null> {
+    return this.updates.findOneAndReplace(filter, replacement, options);
+  }
+
+  findOneAndDelete(filter: Filter, options?: FindOneAndDeleteOptions): Promise<T | null> {
+    return this.updates.findOneAndDelete(filter, options);
   }
 
   // ---------------------------------------------------------------- reads
@@ -86,6 +133,10 @@ export class EmbeddedCollection<T extends Document = Document>
 
   countDocuments(filter?: Filter): Promise<number> {
     return this.reads.countDocuments(filter);
+  }
+
+  estimatedDocumentCount(): Promise<number> {
+    return this.reads.estimatedDocumentCount();
   }
 
   distinct(field: string, filter?: Filter): Promise<unknown[]> {

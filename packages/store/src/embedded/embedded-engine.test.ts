@@ -176,3 +176,28 @@ describe(EmbeddedCollection, () => {
     expect((error as StoreError).message).toContain('broken.sqlite');
   });
 });
+
+describe('a collection validator', () => {
+  it('is kept in the database file: checked after a reopen, gone with the collection', async () => {
+    await store.db('v').createCollection('people', { validator: { age: { $gte: 0 } } });
+    await store.close();
+    store = await openEmbeddedStore(join(dir, 'store'));
+    const people = store.db('v').collection('people');
+    await people.insertOne({ _id: 1, age: 30 });
+    const refused: unknown = await people.insertOne({ _id: 2, age: -1 }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(StoreError);
+    expect((refused as StoreError).message).toBe('Document failed validation (collection people)');
+    // A large unordered load is checked too (before its batches reach the writer thread).
+    const load: unknown = await people
+      .insertMany(
+        Array.from({ length: 1200 }, (_, i) => ({ _id: 10 + i, age: i === 700 ? -3 : i })),
+        { ordered: false, batchSize: 500 },
+      )
+      .catch((e: unknown) => e);
+    expect((load as StoreError).message).toBe('Document failed validation (collection people)');
+    expect(await people.countDocuments({ age: { $lt: 0 } })).toBe(0);
+    expect(await people.drop()).toBe(true);
+    await people.insertOne({ _id: 3, age: -1 });
+    expect(await people.countDocuments()).toBe(1);
+  });
+});

@@ -16,11 +16,15 @@ import { join, resolve } from 'node:path';
 import { StoreError, UsageError } from '@edx-data/core';
 import { EmbeddedCollection } from './embedded-collection.js';
 import type { DatabaseHandle } from './collection-handle.js';
+import { isPlainObject } from './codec.js';
+import { createMatcher } from './matcher.js';
 import { SqliteFile } from './sqlite-file.js';
-import { validateDatabaseName } from '../names.js';
+import type { CollectionValidator } from './sqlite-file.js';
+import { validateCollectionName, validateDatabaseName } from '../names.js';
 import type {
   Collection,
   CollectionInfo,
+  CreateCollectionOptions,
   Database,
   DatabaseInfo,
   Document,
@@ -28,6 +32,34 @@ import type {
 } from '../types.js';
 
 const FILE_SUFFIX = '.sqlite';
+
+/** The options of `createCollection` the embedded engine implements. */
+const VALIDATION_OPTIONS = new Set(['validator', 'validationLevel', 'validationAction']);
+
+/**
+ * The validator a collection is created with: a query filter, checked on every insert and
+ * update when `validationLevel` is `strict` (the default) and `validationAction` is `error`
+ * (the default); none with level `off` or action `warn` (which MongoDB only logs).
+ * @throws StoreError `E_UNSUPPORTED` for any other option, level `moderate`, or a
+ *   `$jsonSchema` validator
+ */
+function collectionValidation(options: CreateCollectionOptions): CollectionValidator | undefined {
+  const refuse = (what: string): never => {
+    throw new StoreError('E_UNSUPPORTED', `the embedded engine does not support ${what}`);
+  };
+  for (const [key, value] of Object.entries(options)) {
+    if (value !== undefined && !VALIDATION_OPTIONS.has(key))
+      refuse(`the createCollection option ${key}`);
+  }
+  const { validator, validationLevel = 'strict', validationAction = 'error' } = options;
+  if (validator === undefined) return undefined;
+  if (!isPlainObject(validator)) throw new StoreError('E_STORE', 'a validator must be a document');
+  if (JSON.stringify(validator).includes('"$jsonSchema"')) refuse('$jsonSchema validators');
+  if (validationLevel === 'moderate') refuse('validationLevel moderate');
+  if (validationLevel === 'off' || validationAction === 'warn') return undefined;
+  createMatcher(validator); // unknown operators are refused now, not at the first write
+  return { validator };
+}
 
 class EmbeddedDatabase implements Database, DatabaseHandle {
   private handle: SqliteFile | null = null;
@@ -54,6 +86,32 @@ class EmbeddedDatabase implements Database, DatabaseHandle {
       this.collections.set(name, collection);
     }
     return collection as unknown as Collection<T>;
+  }
+
+  sibling(name: string): DatabaseHandle {
+    return this.store.database(name);
+  }
+
+  createCollection<T extends Document = Document>(
+    name: string,
+    options: CreateCollectionOptions = {},
+  ): Promise<Collection<T>> {
+    try {
+      validateCollectionName(name);
+      const validation = collectionValidation(options);
+      const file = this.file(true);
+      if (!file) throw new StoreError('E_STORE', `cannot create the database ${this.name}`);
+      file.refresh();
+      file.transaction(() => {
+        if (file.collection(name)) {
+          throw new StoreError('E_STORE', `collection ${this.name}.${name} already exists`);
+        }
+        file.createCollection(name, validation);
+      });
+      return Promise.resolve(this.collection<T>(name));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   listCollections(): Promise<CollectionInfo[]> {
@@ -125,6 +183,11 @@ export class EmbeddedStore implements Store {
   }
 
   db(name: string): Database {
+    return this.database(name);
+  }
+
+  /** The database of this name (the engine's own view of it). */
+  database(name: string): EmbeddedDatabase {
     this.assertOpen();
     validateDatabaseName(name);
     let database = this.databases.get(name);

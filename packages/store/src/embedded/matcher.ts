@@ -1,13 +1,16 @@
 /**
  * mingo, set up for documents read back from BSON:
  *
+ * - comparisons, sorts, grouping and arithmetic are the BSON-aware operators of
+ *   bson-operators.ts (MongoDB's type order, Longs as numbers, documents equal only in the
+ *   same field order);
  * - `$type` answers with the BSON type that is stored (int, long, double, decimal,
  *   objectId, binData, …), read from the document's own bytes, where mingo alone only sees
  *   JS values (every number looks alike once int32 and double are promoted);
- * - filters compare `Long` and `Decimal128` values numerically, as MongoDB does, by
- *   matching against a view of the document in which they are JS numbers (a `Long` beyond
- *   2^53 stays a `Long`: equal to the same Long, but not ordered against numbers, a known
- *   difference from MongoDB).
+ * - filters (in `find` and in `$match` alike) see a view of the document in which Longs that
+ *   fit a double and decimals are JS numbers, so that mingo's other query operators (`$mod`,
+ *   `$bitsAllSet`, …) take them as numbers too;
+ * - an operator mingo does not know is refused before anything runs (operator-check.ts).
  */
 import {
   Binary,
@@ -22,17 +25,27 @@ import {
   ObjectId,
   Timestamp,
 } from 'bson';
-import { Context } from 'mingo';
+import { Context, OpType } from 'mingo/core';
 import * as accumulatorOperators from 'mingo/operators/accumulator';
 import * as expressionOperators from 'mingo/operators/expression';
-import * as pipelineOperators from 'mingo/operators/pipeline';
+import * as mingoPipelineOperators from 'mingo/operators/pipeline';
 import * as projectionOperators from 'mingo/operators/projection';
 import * as queryOperators from 'mingo/operators/query';
 import * as windowOperators from 'mingo/operators/window';
 import { Aggregator } from 'mingo/aggregator';
 import { Query } from 'mingo/query';
 import type { Options } from 'mingo/types';
+import {
+  ACCUMULATOR_OPERATORS,
+  EXPRESSION_OPERATORS,
+  numericOperators,
+  pipelineOperators,
+  QUERY_OPERATORS,
+} from './bson-operators.js';
+import { StoreError } from '@edx-data/core';
 import { decodeDocument, isPlainObject } from './codec.js';
+import type { CollectionMeta } from './sqlite-file.js';
+import { checkFilter, usesNumericOperators } from './operator-check.js';
 import type { Document, Filter } from '../types.js';
 
 const rawBytes = new WeakMap<object, Uint8Array>();
@@ -109,17 +122,6 @@ function $type(selector: string, value: unknown): (obj: object) => boolean {
   };
 }
 
-const CONTEXT = Context.init({
-  accumulator: accumulatorOperators,
-  expression: expressionOperators,
-  pipeline: pipelineOperators,
-  projection: projectionOperators,
-  query: { ...queryOperators, $type } as unknown as typeof queryOperators,
-  window: windowOperators,
-});
-
-const OPTIONS: Partial<Options> = { context: CONTEXT };
-
 function numeric(value: unknown): unknown {
   if (value instanceof Long) {
     // Beyond 2^53 a Long has no exact number: it stays a Long (equality still works).
@@ -165,6 +167,53 @@ export function numericView<V>(value: V): V {
   return value;
 }
 
+/** The views of documents queries see (cached: a document is matched by several stages). */
+const views = new WeakMap<object, object>();
+
+/**
+ * The document as a query sees it: its numeric view, linked to the stored bytes of the
+ * document (for `$type`).
+ */
+function matchView(doc: object): object {
+  let view = views.get(doc);
+  if (view === undefined) {
+    view = numericView(doc);
+    const bytes = rawBytes.get(doc);
+    if (bytes && view !== doc) rememberBytes(view, bytes);
+    views.set(doc, view);
+  }
+  return view;
+}
+
+const numericOps = numericOperators(numericView);
+
+const CONTEXT = Context.init({
+  accumulator: {
+    ...accumulatorOperators,
+    ...numericOps.accumulator,
+    ...ACCUMULATOR_OPERATORS,
+  },
+  expression: {
+    ...expressionOperators,
+    ...numericOps.expression,
+    ...EXPRESSION_OPERATORS,
+  },
+  pipeline: {
+    ...mingoPipelineOperators,
+    ...pipelineOperators(matchView, numericView),
+  },
+  projection: projectionOperators,
+  query: { ...queryOperators, ...QUERY_OPERATORS, $type } as unknown as typeof queryOperators,
+  window: windowOperators,
+});
+
+const OPTIONS: Partial<Options> = { context: CONTEXT };
+
+/** True when mingo, as set up here, knows `name` as an operator of any kind. */
+export function isKnownOperator(name: string): boolean {
+  return Object.values(OpType).some((type) => CONTEXT.getOperator(type, name) !== null);
+}
+
 /** A filter, ready to test documents read from the store. */
 export interface Matcher {
   /** True when the stored document (with its bytes) matches. */
@@ -173,25 +222,62 @@ export interface Matcher {
 }
 
 export function createMatcher(filter: Filter): Matcher {
+  checkFilter(filter, isKnownOperator);
   const matchesAll = Object.keys(filter).length === 0;
   const query = new Query(numericView(filter), OPTIONS);
+  // The comparison operators take BSON numbers as they are; only $mod and the $bits
+  // operators need the numeric view of the document.
+  const view = usesNumericOperators(filter);
   return {
     matchesAll,
     test(doc, bytes) {
       if (matchesAll) return true;
-      const view = numericView(doc);
-      if (bytes) {
-        rememberBytes(view, bytes);
-        if (view !== doc) exactDocs.delete(view);
+      if (!view) {
+        if (bytes) rememberBytes(doc, bytes);
+        return query.test(doc);
       }
-      return query.test(view);
+      const seen = numericView(doc);
+      if (bytes) {
+        rememberBytes(seen, bytes);
+        if (seen !== doc) exactDocs.delete(seen);
+      }
+      return query.test(seen);
     },
   };
 }
 
-/** A mingo Query without a filter, for sort, skip, limit and projection. */
+const validators = new WeakMap<CollectionMeta, (doc: Document) => void>();
+
+/**
+ * The check of a collection's validator (`createCollection`), or undefined when it has none.
+ * @throws StoreError `E_STORE` "Document failed validation", as MongoDB says it
+ */
+export function validatorOf(
+  meta: CollectionMeta | undefined,
+): ((doc: Document) => void) | undefined {
+  const validation = meta?.validation;
+  if (meta === undefined || validation === undefined) return undefined;
+  let validate = validators.get(meta);
+  if (validate === undefined) {
+    const matcher = createMatcher(validation.validator);
+    validate = (doc) => {
+      if (!matcher.test(doc)) {
+        throw new StoreError('E_STORE', `Document failed validation (collection ${meta.name})`);
+      }
+    };
+    validators.set(meta, validate);
+  }
+  return validate;
+}
+
+/** A mingo Query without a filter, for skip, limit and projection. */
 export function shapeQuery(): Query {
   return new Query({}, OPTIONS);
+}
+
+/** mingo's options as set up here (for its updater). */
+export function mingoOptions(): Partial<Options> {
+  return OPTIONS;
 }
 
 export function createAggregator(

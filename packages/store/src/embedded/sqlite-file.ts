@@ -5,6 +5,7 @@
  */
 import { chmodSync, closeSync, existsSync, openSync, unlinkSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
+import { EJSON } from 'bson';
 import { StoreError } from '@edx-data/core';
 import { BulkWriter } from './bulk-writer.js';
 import { JOURNAL_SIZE_LIMIT_BYTES, WAL_AUTOCHECKPOINT_PAGES } from './sqlite-settings.js';
@@ -21,6 +22,11 @@ export interface IndexEntry extends IndexInfo {
   readonly sqlName: string;
 }
 
+/** A collection's validator (`createCollection`): a filter every written document matches. */
+export interface CollectionValidator {
+  readonly validator: Record<string, unknown>;
+}
+
 /** What the catalogue knows about one collection. */
 export interface CollectionMeta {
   readonly name: string;
@@ -29,7 +35,12 @@ export interface CollectionMeta {
   /** Extracted key columns by dotted path. */
   readonly columns: Map<string, KeyColumn>;
   readonly indexes: IndexEntry[];
+  /** The validator given to `createCollection`, if any. */
+  readonly validation?: CollectionValidator | undefined;
 }
+
+/** Where a collection's options are kept in `_edx_meta` (by table, so a rename keeps them). */
+const optionsKey = (table: string): string => `options:${table}`;
 
 const SQLITE_ERRORS_CORRUPT = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB']);
 
@@ -152,13 +163,27 @@ export class SqliteFile {
     const rows = this.writer
       .prepare<[], { name: string; tbl: string }>('SELECT name, tbl FROM _edx_collections')
       .all();
-    for (const row of rows)
+    const options = new Map(
+      this.writer
+        .prepare<[], { key: string; value: string }>(
+          "SELECT key, value FROM _edx_meta WHERE key LIKE 'options:%'",
+        )
+        .all()
+        .map((row) => [row.key, row.value]),
+    );
+    for (const row of rows) {
+      const saved = options.get(optionsKey(row.tbl));
       this.collections.set(row.name, {
         name: row.name,
         table: row.tbl,
         columns: new Map(),
         indexes: [],
+        validation:
+          saved === undefined
+            ? undefined
+            : (EJSON.parse(saved, { relaxed: true }) as CollectionValidator),
       });
+    }
     const byTable = new Map([...this.collections.values()].map((meta) => [meta.table, meta]));
     const columns = this.writer
       .prepare<[], { tbl: string; path: string; col: string; has_null: number }>(
@@ -194,7 +219,7 @@ export class SqliteFile {
   }
 
   /** Create a collection's table (inside the caller's transaction). */
-  createCollection(name: string): CollectionMeta {
+  createCollection(name: string, validation?: CollectionValidator): CollectionMeta {
     const existing = this.collections.get(name);
     if (existing) return existing;
     const table = `c${this.nextId()}`;
@@ -202,7 +227,12 @@ export class SqliteFile {
     this.writer
       .prepare('INSERT INTO _edx_collections (name, tbl, created_at) VALUES (?, ?, ?)')
       .run(name, table, new Date().toISOString());
-    const meta: CollectionMeta = { name, table, columns: new Map(), indexes: [] };
+    if (validation !== undefined) {
+      this.writer
+        .prepare('INSERT INTO _edx_meta (key, value) VALUES (?, ?)')
+        .run(optionsKey(table), EJSON.stringify(validation, { relaxed: false }));
+    }
+    const meta: CollectionMeta = { name, table, columns: new Map(), indexes: [], validation };
     this.collections.set(name, meta);
     return meta;
   }
@@ -247,6 +277,7 @@ export class SqliteFile {
     this.writer.prepare('DELETE FROM _edx_columns WHERE tbl = ?').run(meta.table);
     this.writer.prepare('DELETE FROM _edx_indexes WHERE tbl = ?').run(meta.table);
     this.writer.prepare('DELETE FROM _edx_collections WHERE name = ?').run(name);
+    this.writer.prepare('DELETE FROM _edx_meta WHERE key = ?').run(optionsKey(meta.table));
     this.collections.delete(name);
     return true;
   }

@@ -7,7 +7,9 @@ import type {
   BulkWriteResult as DriverBulkWriteResult,
   Collection as DriverCollection,
   Db as DriverDb,
+  Document as DriverDocument,
   FindOptions as DriverFindOptions,
+  UpdateResult as DriverUpdateResult,
   WriteError,
 } from 'mongodb';
 import { validateCollectionName } from '../names.js';
@@ -23,13 +25,23 @@ import type {
   Document,
   DuplicateKey,
   Filter,
+  FindOneAndDeleteOptions,
+  FindOneAndReplaceOptions,
+  FindOneAndUpdateOptions,
   FindOptions,
   IndexInfo,
   IndexSpec,
   InsertManyOptions,
   InsertManyResult,
+  Projection,
   RenameOptions,
+  ReplaceOptions,
+  SortSpec,
+  UpdateOptions,
+  UpdateResult,
+  UpdateSpec,
 } from '../types.js';
+import { BulkWriteError } from '../bulk-write-error.js';
 import { decodeDocument, decodeOptions, fromDriverValue } from './bson-bridge.js';
 import { MongoCursor } from './mongo-cursor.js';
 import {
@@ -95,6 +107,48 @@ function toFindOptions(options: FindOptions): DriverFindOptions {
   if (options.limit !== undefined) findOptions.limit = options.limit;
   if (options.skip !== undefined) findOptions.skip = options.skip;
   return findOptions;
+}
+
+function updateOptions(options: UpdateOptions): {
+  upsert: boolean;
+  arrayFilters?: Document[];
+} {
+  return {
+    upsert: options.upsert ?? false,
+    ...(options.arrayFilters === undefined ? {} : { arrayFilters: [...options.arrayFilters] }),
+  };
+}
+
+function toUpdateResult(result: DriverUpdateResult | DriverDocument): UpdateResult {
+  const r = result as DriverUpdateResult;
+  return {
+    matchedCount: r.matchedCount,
+    modifiedCount: r.modifiedCount,
+    upsertedCount: r.upsertedCount,
+    upsertedId: r.upsertedId === null ? null : fromDriverValue(r.upsertedId, decodeOptions({})),
+  };
+}
+
+function findAndModifyOptions(options: FindOneAndReplaceOptions): {
+  sort?: SortSpec;
+  projection?: Projection;
+  upsert: boolean;
+  returnDocument: 'before' | 'after';
+  promoteLongs: false;
+  promoteValues: false;
+} {
+  return {
+    ...(options.sort === undefined ? {} : { sort: options.sort }),
+    ...(options.projection === undefined ? {} : { projection: options.projection }),
+    upsert: options.upsert ?? false,
+    returnDocument: options.returnDocument ?? 'before',
+    // Every BSON type kept, then re-created with the ESM classes (bson-bridge.ts).
+    ...EXACT_VALUES,
+  };
+}
+
+function fromDriverDocument(doc: DriverDocument | null): Document | null {
+  return doc === null ? null : (fromDriverValue(doc, decodeOptions({})) as Document);
 }
 
 function toBulkWriteResult(
@@ -236,18 +290,135 @@ export class MongoCollection<T extends Document = Document> implements Collectio
     try {
       return toBulkWriteResult(await this.#collection.bulkWrite(driverOperations, { ordered }), 0);
     } catch (err) {
-      if (!(err instanceof MongoBulkWriteError)) throw this.#fail(err, 'bulkWrite');
-      const writeErrors = writeErrorsOf(err);
-      if (!onlyDuplicates(err, writeErrors)) throw this.#fail(err, 'bulkWrite');
-      if (ordered) {
-        const first = writeErrors[0];
-        throw new StoreError(
-          'E_DUPLICATE_KEY',
-          `bulkWrite on ${this.#namespace}: duplicate key in operation ${first?.index ?? 0}: ${this.#context.redactor.text(first?.errmsg ?? err.message)}`,
-          { cause: this.#context.redactor.error(err) },
-        );
+      if (!(err instanceof MongoBulkWriteError) || err.err !== undefined) {
+        throw this.#fail(err, 'bulkWrite');
       }
-      return toBulkWriteResult(err.result, writeErrors.length);
+      const writeErrors = writeErrorsOf(err).sort((a, b) => a.index - b.index);
+      const duplicates = writeErrors.filter((writeError) => isDuplicateKeyCode(writeError.code));
+      // Unordered: duplicates are counted; any other failure is reported as ordered ones are.
+      const failed = ordered
+        ? writeErrors[0]
+        : writeErrors.find((e) => !isDuplicateKeyCode(e.code));
+      const result = toBulkWriteResult(err.result, ordered ? 0 : duplicates.length);
+      if (failed === undefined) return result;
+      const duplicate = isDuplicateKeyCode(failed.code);
+      throw new BulkWriteError(
+        duplicate ? 'E_DUPLICATE_KEY' : 'E_STORE',
+        `bulkWrite on ${this.#namespace}: operation ${failed.index} failed: ${this.#context.redactor.text(failed.errmsg ?? err.message)}`,
+        failed.index,
+        result,
+        { cause: this.#context.redactor.error(err) },
+      );
+    }
+  }
+
+  async #update(
+    method: 'updateOne' | 'updateMany',
+    filter: Filter,
+    update: UpdateSpec,
+    options: UpdateOptions,
+  ): Promise<UpdateResult> {
+    this.#context.assertOpen();
+    try {
+      return toUpdateResult(await this.#collection[method](filter, update, updateOptions(options)));
+    } catch (err) {
+      throw this.#fail(err, method);
+    }
+  }
+
+  updateOne(
+    filter: Filter,
+    update: UpdateSpec,
+    options: UpdateOptions = {},
+  ): Promise<UpdateResult> {
+    return this.#update('updateOne', filter, update, options);
+  }
+
+  updateMany(
+    filter: Filter,
+    update: UpdateSpec,
+    options: UpdateOptions = {},
+  ): Promise<UpdateResult> {
+    return this.#update('updateMany', filter, update, options);
+  }
+
+  async replaceOne(
+    filter: Filter,
+    replacement: T,
+    options: ReplaceOptions = {},
+  ): Promise<UpdateResult> {
+    this.#context.assertOpen();
+    try {
+      return toUpdateResult(
+        await this.#collection.replaceOne(filter, replacement, { upsert: options.upsert ?? false }),
+      );
+    } catch (err) {
+      throw this.#fail(err, 'replaceOne');
+    }
+  }
+
+  async deleteOne(filter: Filter = {}): Promise<DeleteResult> {
+    this.#context.assertOpen();
+    try {
+      const result = await this.#collection.deleteOne(filter);
+      return { deletedCount: result.deletedCount };
+    } catch (err) {
+      throw this.#fail(err, 'deleteOne');
+    }
+  }
+
+  async findOneAndUpdate(
+    filter: Filter,
+    update: UpdateSpec,
+    options: FindOneAndUpdateOptions = {},
+  ): Promise<T | null> {
+    this.#context.assertOpen();
+    try {
+      const doc = await this.#collection.findOneAndUpdate(filter, update, {
+        ...findAndModifyOptions(options),
+        ...(options.arrayFilters === undefined ? {} : { arrayFilters: [...options.arrayFilters] }),
+      });
+      return fromDriverDocument(doc) as T | null;
+    } catch (err) {
+      throw this.#fail(err, 'findOneAndUpdate');
+    }
+  }
+
+  async findOneAndReplace(
+    filter: Filter,
+    replacement: T,
+    options: FindOneAndReplaceOptions = {},
+  ): Promise<T | null> {
+    this.#context.assertOpen();
+    try {
+      const doc = await this.#collection.findOneAndReplace(
+        filter,
+        replacement,
+        findAndModifyOptions(options),
+      );
+      return fromDriverDocument(doc) as T | null;
+    } catch (err) {
+      throw this.#fail(err, 'findOneAndReplace');
+    }
+  }
+
+  async findOneAndDelete(filter: Filter, options: FindOneAndDeleteOptions = {}): Promise<T | null> {
+    this.#context.assertOpen();
+    try {
+      const doc = await this.#collection.findOneAndDelete(filter, findAndModifyOptions(options));
+      return fromDriverDocument(doc) as T | null;
+    } catch (err) {
+      throw this.#fail(err, 'findOneAndDelete');
+    }
+  }
+
+  async estimatedDocumentCount(): Promise<number> {
+    this.#context.assertOpen();
+    try {
+      return await this.#collection.estimatedDocumentCount();
+    } catch (err) {
+      if (hasServerCode(err, NAMESPACE_NOT_FOUND)) return 0;
+      throw this.#fail(err, 'estimatedDocumentCount');
     }
   }
 

@@ -1,10 +1,11 @@
 import { redactUri, StoreError, UsageError } from '@edx-data/core';
 import { MongoClient, MongoServerError } from 'mongodb';
 import type { Db as DriverDb } from 'mongodb';
-import { validateDatabaseName } from '../names.js';
+import { validateCollectionName, validateDatabaseName } from '../names.js';
 import type {
   Collection,
   CollectionInfo,
+  CreateCollectionOptions,
   Database,
   DatabaseInfo,
   Document,
@@ -35,6 +36,20 @@ class MongoDatabase implements Database {
 
   collection<T extends Document = Document>(name: string): Collection<T> {
     return new MongoCollection<T>(this.#db, name, this.#context);
+  }
+
+  async createCollection<T extends Document = Document>(
+    name: string,
+    options: CreateCollectionOptions = {},
+  ): Promise<Collection<T>> {
+    this.#context.assertOpen();
+    validateCollectionName(name);
+    try {
+      await this.#db.createCollection(name, { ...options });
+    } catch (err) {
+      throw wrapError(err, this.#context.redactor, `createCollection ${this.name}.${name}`);
+    }
+    return this.collection<T>(name);
   }
 
   async listCollections(): Promise<CollectionInfo[]> {
