@@ -1,0 +1,292 @@
+/**
+ * `exportReports`: reports of the catalogue for one course, each to `<name>.csv` (or split,
+ * or gzipped) beside its data dictionary `<name>.schema.json`, and one `manifest.json` for the
+ * run. Query reports run one after the other; the tracking reports share one pass over the
+ * course's events.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  COURSE_COLLECTIONS,
+  courseDatabaseName,
+  InputError,
+  tryParseCourseId,
+  UsageError,
+} from '@edx-data/core';
+import type { Database, Store } from '@edx-data/store';
+import { CATALOGUE, findReport } from './catalogue.js';
+import { CsvWriter } from './csv-writer.js';
+import type { CsvWriterOptions, WrittenFile } from './csv-writer.js';
+import { LearnerDirectory } from './learners.js';
+import { parseParameters } from './parameters.js';
+import type {
+  EventWindow,
+  ParameterValue,
+  ReportContext,
+  ReportDefinition,
+  TrackingReport,
+} from './report.js';
+import { runTrackingPass } from './tracking-pass.js';
+import type { PassMember } from './tracking-pass.js';
+import { dataDictionary } from './data-dictionary.js';
+import { PACKAGE_VERSION } from './version.js';
+
+export interface ExportReportsOptions {
+  /** The course, in any form (`course-v1:Org+Course+Run`, `Org/Course/Run`). */
+  readonly course: string;
+  /** Report names, or `'all'` for the whole catalogue. */
+  readonly reports: readonly string[] | 'all';
+  /** The folder to write into (created when missing). */
+  readonly out: string;
+  /**
+   * Parameters as given (`name` → text): `name` applies to every selected report that has a
+   * parameter of that name, `report.name` to that report only.
+   */
+  readonly params?: Readonly<Record<string, string>> | undefined;
+  /** First and last day (`YYYY-MM-DD`, UTC, both included) of the events read. */
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+  readonly splitRows?: number | undefined;
+  readonly gzip?: boolean | undefined;
+  readonly bom?: boolean | undefined;
+  /** Where the store is, as the manifest should say it (passwords already redacted). */
+  readonly storeLocation?: string | undefined;
+  /** Called as the export goes (`report` is the one running, or `tracking` for the pass). */
+  readonly onProgress?: ((progress: ExportProgress) => void) | undefined;
+}
+
+export interface ExportProgress {
+  readonly report: string;
+  /** Events read so far by the tracking pass. */
+  readonly events?: number;
+}
+
+/** What one report gave. */
+export interface ExportedReport {
+  readonly name: string;
+  readonly version: string;
+  readonly rows: number;
+  readonly files: readonly WrittenFile[];
+  /** Its data dictionary, `<name>.schema.json`. */
+  readonly schema: string;
+  /** The parameters it ran with. */
+  readonly parameters: Readonly<Record<string, ParameterValue>>;
+  readonly seconds: number;
+}
+
+/** The run, as `manifest.json` holds it. */
+export interface ExportManifest {
+  readonly tool: { readonly name: string; readonly version: string };
+  readonly course: { readonly key: string; readonly database: string };
+  readonly store: string | null;
+  readonly window: { readonly from: string | null; readonly to: string | null };
+  readonly generatedAt: string;
+  readonly seconds: number;
+  readonly inputs: {
+    /** Documents of each collection read, when the export started. */
+    readonly collections: Readonly<Record<string, number>>;
+    /** Events read by the tracking pass (within the window). */
+    readonly trackingEvents: number;
+  };
+  readonly reports: readonly ExportedReport[];
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/u;
+
+function dayStart(text: string, option: string): Date {
+  const time = DAY.test(text) ? Date.parse(`${text}T00:00:00.000Z`) : Number.NaN;
+  if (Number.isNaN(time) || new Date(time).toISOString().slice(0, 10) !== text) {
+    throw new UsageError(
+      'E_OPTION',
+      `${option}: expected a day YYYY-MM-DD, got ${JSON.stringify(text)}`,
+    );
+  }
+  return new Date(time);
+}
+
+/** The window of `from` and `to`, both days whole and included (UTC). */
+export function eventWindow(from: string | undefined, to: string | undefined): EventWindow {
+  const start = from === undefined ? null : dayStart(from, 'from');
+  const last = to === undefined ? null : dayStart(to, 'to');
+  if (start !== null && last !== null && last < start) {
+    throw new UsageError('E_OPTION', `to (${to ?? ''}) is before from (${from ?? ''})`);
+  }
+  return {
+    from: start,
+    toExclusive: last === null ? null : new Date(last.getTime() + 86_400_000),
+  };
+}
+
+function selectReports(names: readonly string[] | 'all'): ReportDefinition[] {
+  if (names === 'all') return [...CATALOGUE];
+  if (names.length === 0) throw new UsageError('E_USAGE', 'no report named (give names, or all)');
+  const selected: ReportDefinition[] = [];
+  for (const name of names) {
+    const report = findReport(name);
+    if (report === undefined) {
+      throw new UsageError(
+        'E_USAGE',
+        `unknown report ${JSON.stringify(name)} (known: ${CATALOGUE.map((r) => r.name).join(', ')})`,
+      );
+    }
+    if (!selected.includes(report)) selected.push(report);
+  }
+  return selected;
+}
+
+async function collectionCounts(db: Database): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const { name } of await db.listCollections()) {
+    counts[name] = await db.collection(name).estimatedDocumentCount();
+  }
+  return counts;
+}
+
+/**
+ * Export reports of one course. Checks first that the course database exists and holds what
+ * the reports read (`E_COURSE_NOT_FOUND`-style usage errors, exit 2 in the CLI), then writes
+ * every report and the manifest.
+ *
+ * @throws UsageError `E_USAGE` for an unknown report, a course not in the store, or a report
+ *   that needs a collection the course database lacks (tracking not extracted, …);
+ *   `E_OPTION` for a bad parameter, day or split size
+ */
+export async function exportReports(
+  store: Store,
+  options: ExportReportsOptions,
+): Promise<ExportManifest> {
+  const started = performance.now();
+  const course = tryParseCourseId(options.course);
+  if (course?.hasRun !== true) {
+    throw new UsageError('E_OPTION', `--course: not a complete course id: ${options.course}`);
+  }
+  const splitRows = options.splitRows;
+  if (splitRows !== undefined && (!Number.isSafeInteger(splitRows) || splitRows < 1)) {
+    throw new UsageError(
+      'E_OPTION',
+      `split rows: expected a whole number ≥ 1, got ${String(splitRows)}`,
+    );
+  }
+  const reports = selectReports(options.reports);
+  const params = parseParameters(reports, options.params ?? {});
+  const window = eventWindow(options.from, options.to);
+
+  const database = courseDatabaseName(course.key);
+  if (!(await store.listDatabases()).some((info) => info.name === database)) {
+    throw new UsageError(
+      'E_USAGE',
+      `the course ${course.key} is not in this store (no database ${database}): import its package first`,
+    );
+  }
+  const db = store.db(database);
+  const counts = await collectionCounts(db);
+  for (const report of reports) {
+    for (const collection of report.reads) {
+      if ((counts[collection] ?? 0) > 0) continue;
+      const hint =
+        collection === COURSE_COLLECTIONS.tracking
+          ? 'extract the course tracking first (edx-pipeline extract-course)'
+          : 'import the package files that hold it first (edx-pipeline import)';
+      throw new UsageError(
+        'E_USAGE',
+        `report ${report.name} reads ${database}.${collection}, which is empty or missing: ${hint}`,
+      );
+    }
+  }
+
+  await mkdir(options.out, { recursive: true, mode: 0o700 });
+  const learners = await LearnerDirectory.load(db);
+  const contextOf = (report: ReportDefinition): ReportContext => ({
+    store,
+    db,
+    database,
+    courseKey: course.key,
+    params: params.get(report) ?? {},
+    window,
+    learners,
+  });
+  const writerOptions: CsvWriterOptions = {
+    splitRows,
+    gzip: options.gzip,
+    bom: options.bom,
+  };
+  const results = new Map<ReportDefinition, ExportedReport>();
+  const finish = async (
+    report: ReportDefinition,
+    writer: CsvWriter,
+    began: number,
+  ): Promise<void> => {
+    const files = await writer.close();
+    const schema = `${report.name}.schema.json`;
+    const parameters = params.get(report) ?? {};
+    await writeFile(
+      join(options.out, schema),
+      `${JSON.stringify(dataDictionary(report, parameters), null, 2)}\n`,
+      { mode: 0o600 },
+    );
+    results.set(report, {
+      name: report.name,
+      version: report.version,
+      rows: writer.rows,
+      files,
+      schema,
+      parameters,
+      seconds: Math.round(performance.now() - began) / 1000,
+    });
+  };
+
+  for (const report of reports) {
+    if (report.kind !== 'query') continue;
+    options.onProgress?.({ report: report.name });
+    const began = performance.now();
+    const writer = new CsvWriter(options.out, report.name, report.columns, writerOptions);
+    for await (const row of report.rows(contextOf(report))) await writer.write(row);
+    await finish(report, writer, began);
+  }
+
+  const tracking = reports.filter((r): r is TrackingReport => r.kind === 'tracking');
+  let trackingEvents = 0;
+  if (tracking.length > 0) {
+    const began = performance.now();
+    const writers = tracking.map(
+      (report) => new CsvWriter(options.out, report.name, report.columns, writerOptions),
+    );
+    const members: PassMember[] = [];
+    for (const [i, report] of tracking.entries()) {
+      const writer = writers[i] as CsvWriter;
+      members.push({
+        reducer: await report.start(contextOf(report)),
+        write: (row) => writer.write(row),
+      });
+    }
+    options.onProgress?.({ report: 'tracking', events: 0 });
+    const pass = await runTrackingPass(db, window, members, (events) => {
+      options.onProgress?.({ report: 'tracking', events });
+    });
+    trackingEvents = pass.events;
+    for (const [i, report] of tracking.entries()) {
+      await finish(report, writers[i] as CsvWriter, began);
+    }
+  }
+
+  const manifest: ExportManifest = {
+    tool: { name: '@edx-data/csv-exporter', version: PACKAGE_VERSION },
+    course: { key: course.key, database },
+    store: options.storeLocation ?? store.location,
+    window: { from: options.from ?? null, to: options.to ?? null },
+    generatedAt: new Date().toISOString(),
+    seconds: Math.round(performance.now() - started) / 1000,
+    inputs: { collections: counts, trackingEvents },
+    reports: reports.map((report) => {
+      const result = results.get(report);
+      if (result === undefined) {
+        throw new InputError('E_INPUT', `report ${report.name} did not finish`);
+      }
+      return result;
+    }),
+  };
+  await writeFile(join(options.out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`, {
+    mode: 0o600,
+  });
+  return manifest;
+}

@@ -1,0 +1,68 @@
+/** Small readers of stored values that many reports share. */
+import type { Document } from '@edx-data/store';
+
+/** A user id from a number, a digit string or a Long; null otherwise. */
+export function userIdOf(value: unknown): number | null {
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+  if (typeof value === 'string' && /^\d+$/u.test(value)) return Number(value);
+  if (typeof value === 'object' && value !== null && 'toNumber' in value) {
+    const n = (value as { toNumber(): number }).toNumber();
+    return Number.isSafeInteger(n) ? n : null;
+  }
+  return null;
+}
+
+/** A certificate grade (`"0.84"`, `0.84`) as a number; null when empty or not a number. */
+export function gradeOf(value: unknown): number | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value !== 'string' || value.trim() === '') return null;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** The `event` field of a tracking event as an object (browser events carry a JSON string). */
+export function payloadOf(event: Document): Record<string, unknown> {
+  const payload = event['event'];
+  if (typeof payload === 'object' && payload !== null && !Array.isArray(payload)) {
+    return payload as Record<string, unknown>;
+  }
+  if (typeof payload === 'string' && payload.startsWith('{')) {
+    try {
+      const parsed: unknown = JSON.parse(payload);
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+        return parsed as Record<string, unknown>;
+      }
+    } catch {
+      // a cut string (edX truncates browser events at 512 characters): no payload
+    }
+  }
+  return {};
+}
+
+/** The learner's user id of a tracking event (`context.user_id`), or null. */
+export function eventUserId(event: Document): number | null {
+  const context = event['context'];
+  if (typeof context !== 'object' || context === null) return null;
+  return userIdOf((context as Record<string, unknown>)['user_id']);
+}
+
+/** The event's time as the loader stored it (`_time`, UTC). */
+export function eventTime(event: Document): Date | null {
+  const time = event['_time'];
+  return time instanceof Date ? time : null;
+}
+
+/** The place columns of an event, from the `parent_data` extraction added (empty when none). */
+export function placeOf(event: Document): Record<string, unknown> {
+  const parent = event['parent_data'];
+  const p =
+    typeof parent === 'object' && parent !== null ? (parent as Record<string, unknown>) : {};
+  return {
+    chapter_id: p['chapter_id'] ?? null,
+    chapter_name: p['chapter_display_name'] ?? null,
+    sequential_id: p['sequential_id'] ?? null,
+    sequential_name: p['sequential_display_name'] ?? null,
+    vertical_id: p['vertical_id'] ?? null,
+    vertical_name: p['vertical_display_name'] ?? null,
+  };
+}
