@@ -95,6 +95,31 @@ class Tally extends Transform {
   }
 }
 
+/**
+ * Puts a UTF-8 byte order mark before the text (fast-csv's own `writeBOM` leaves it out of a
+ * file that has a header and no row).
+ */
+class ByteOrderMark extends Transform {
+  #written = false;
+
+  #mark(): void {
+    if (this.#written) return;
+    this.#written = true;
+    this.push(Buffer.from('\uFEFF', 'utf8'));
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
+    this.#mark();
+    this.push(chunk);
+    done();
+  }
+
+  override _flush(done: () => void): void {
+    this.#mark();
+    done();
+  }
+}
+
 interface OpenFile {
   readonly file: string;
   readonly formatter: CsvFormatterStream<string[], string[]>;
@@ -148,14 +173,13 @@ export class CsvWriter {
       alwaysWriteHeaders: true,
       rowDelimiter: '\r\n',
       includeEndRowDelimiter: true,
-      writeBOM: this.#options.bom === true,
     });
     const tally = new Tally();
     const out = createWriteStream(join(this.#dir, file), { mode: 0o600 });
-    const finished =
-      this.#options.gzip === true
-        ? pipeline(formatter, createGzip(), tally, out)
-        : pipeline(formatter, tally, out);
+    const stages: NodeJS.ReadWriteStream[] = [];
+    if (this.#options.bom === true) stages.push(new ByteOrderMark());
+    if (this.#options.gzip === true) stages.push(createGzip());
+    const finished = pipeline([formatter, ...stages, tally, out]);
     return { file, formatter, tally, finished, rows: 0 };
   }
 

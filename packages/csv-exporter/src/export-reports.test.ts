@@ -8,6 +8,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '@edx-data/store';
 import { exportReports } from './export-reports.js';
 import type { LoadedCourse } from './test-support/course-fixture.js';
 import { courseEvents, loadCourse, readCsv, readTable } from './test-support/course-fixture.js';
@@ -156,5 +157,28 @@ describe(exportReports, () => {
         params: { nothing: '1' },
       }),
     ).rejects.toMatchObject({ code: 'E_OPTION' });
+  });
+
+  it('says a report needs the course tracking extracted, when it is not', async () => {
+    const store = await openStore(join(dir, 'no-tracking'));
+    try {
+      await store
+        .db('NoTrackX_T1_2024')
+        .collection('enrollment')
+        .insertMany([{ _id: 1, user_id: 1, created: new Date(0), mode: 'audit', is_active: true }]);
+      const out = join(dir, 'out-no-tracking');
+      const course = 'course-v1:NoTrackX+T1+2024';
+      // user_info needs only the tables: it runs
+      const manifest = await exportReports(store, { course, reports: ['user_info'], out });
+      expect(manifest.reports[0]?.rows).toBe(1);
+      await expect(
+        exportReports(store, { course, reports: ['session_info'], out }),
+      ).rejects.toMatchObject({
+        code: 'E_USAGE',
+        message: expect.stringContaining('extract the course tracking first') as unknown,
+      });
+    } finally {
+      await store.close();
+    }
   });
 });
