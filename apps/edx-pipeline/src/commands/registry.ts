@@ -1,5 +1,6 @@
 import type { CliCommand } from '../command.js';
 import { demoCommand } from './demo.js';
+import { exportCommand } from './export.js';
 import { extractCourseCommand } from './extract-course.js';
 import { generateCommand } from './generate.js';
 import { importCommand } from './import.js';
@@ -16,5 +17,6 @@ export const COMMANDS: readonly CliCommand[] = [
   importCommand,
   loadTrackingCommand,
   extractCourseCommand,
+  exportCommand,
   demoCommand,
 ];
