@@ -89,6 +89,12 @@ export interface ExportManifest {
     readonly trackingEvents: number;
   };
   readonly reports: readonly ExportedReport[];
+  /**
+   * Reports of `all` that could not run here, and why: a required parameter not given, or a
+   * table they read that this course's package did not have. A named report is never skipped
+   * (it is refused instead).
+   */
+  readonly skipped: readonly { readonly name: string; readonly reason: string }[];
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/u;
@@ -167,8 +173,11 @@ export async function exportReports(
       `split rows: expected a whole number ≥ 1, got ${String(splitRows)}`,
     );
   }
-  const reports = selectReports(options.reports);
-  const params = parseParameters(reports, options.params ?? {});
+  const all = options.reports === 'all';
+  const selected = selectReports(options.reports);
+  const parsed = parseParameters(selected, options.params ?? {}, all);
+  const params = parsed.values;
+  const skipped = new Map(parsed.skipped);
   const window = eventWindow(options.from, options.to);
 
   const database = courseDatabaseName(course.key);
@@ -180,9 +189,14 @@ export async function exportReports(
   }
   const db = store.db(database);
   const counts = await collectionCounts(db);
-  for (const report of reports) {
+  for (const report of selected) {
+    if (skipped.has(report)) continue;
     for (const collection of report.reads) {
       if ((counts[collection] ?? 0) > 0) continue;
+      if (all && collection !== COURSE_COLLECTIONS.tracking) {
+        skipped.set(report, `reads ${collection}, which is empty or missing in ${database}`);
+        break;
+      }
       const hint =
         collection === COURSE_COLLECTIONS.tracking
           ? 'extract the course tracking first (edx-pipeline extract-course)'
@@ -193,6 +207,8 @@ export async function exportReports(
       );
     }
   }
+
+  const reports = selected.filter((report) => !skipped.has(report));
 
   await mkdir(options.out, { recursive: true, mode: 0o700 });
   const learners = await LearnerDirectory.load(db);
@@ -284,6 +300,9 @@ export async function exportReports(
       }
       return result;
     }),
+    skipped: selected
+      .filter((report) => skipped.has(report))
+      .map((report) => ({ name: report.name, reason: skipped.get(report) ?? '' })),
   };
   await writeFile(join(options.out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`, {
     mode: 0o600,

@@ -18,6 +18,7 @@ export type { DataDictionary } from './data-dictionary.js';
 export { LearnerDirectory } from './learners.js';
 export type { Learner, LearnerColumns } from './learners.js';
 export { parseParameters } from './parameters.js';
+export type { ParsedParameters } from './parameters.js';
 export { renderReportsDoc } from './reports-doc.js';
 export { runTrackingPass } from './tracking-pass.js';
 export type { PassMember, TrackingPassSummary } from './tracking-pass.js';

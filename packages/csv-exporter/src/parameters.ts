@@ -17,6 +17,9 @@ function fail(spec: ParameterSpec, report: string, text: string, expected: strin
 export function parseValue(spec: ParameterSpec, report: string, text: string): ParameterValue {
   switch (spec.type) {
     case 'string':
+      if (spec.choices !== undefined && !spec.choices.includes(text)) {
+        fail(spec, report, text, `one of ${spec.choices.join(', ')}`);
+      }
       return text;
     case 'integer': {
       if (!/^-?\d+$/u.test(text.trim())) fail(spec, report, text, 'a whole number');
@@ -40,11 +43,16 @@ export function parseValue(spec: ParameterSpec, report: string, text: string): P
       }
       return text;
     }
-    case 'list':
-      return text
+    case 'list': {
+      const items = text
         .split(',')
         .map((item) => item.trim())
         .filter((item) => item !== '');
+      const choices = spec.choices;
+      const bad = choices === undefined ? undefined : items.find((i) => !choices.includes(i));
+      if (bad !== undefined) fail(spec, report, text, `items among ${choices?.join(', ') ?? ''}`);
+      return items;
+    }
   }
 }
 
@@ -53,19 +61,31 @@ function defaultOf(spec: ParameterSpec): ParameterValue {
   return Array.isArray(value) ? [...(value as readonly string[])] : value;
 }
 
+export interface ParsedParameters {
+  /** Each runnable report's values, parsed and defaulted. */
+  readonly values: Map<ReportDefinition, Record<string, ParameterValue>>;
+  /** With `skipIncomplete`: the reports left out, and why (a required parameter not given). */
+  readonly skipped: Map<ReportDefinition, string>;
+}
+
 /**
  * The parameters of each report, from what was given.
- * @throws UsageError `E_OPTION` for a name no selected report has, a bad value, or a required
- *   parameter left out
+ * @param skipIncomplete a report whose required parameter is not given is skipped (listed in
+ *   `skipped`) instead of refused: `export all` runs every report it can
+ * @throws UsageError `E_OPTION` for a name no selected report has, a bad value, or (unless
+ *   `skipIncomplete`) a required parameter left out
  */
 export function parseParameters(
   reports: readonly ReportDefinition[],
   given: Readonly<Record<string, string>>,
-): Map<ReportDefinition, Record<string, ParameterValue>> {
+  skipIncomplete = false,
+): ParsedParameters {
   const used = new Set<string>();
   const out = new Map<ReportDefinition, Record<string, ParameterValue>>();
+  const skipped = new Map<ReportDefinition, string>();
   for (const report of reports) {
     const values: Record<string, ParameterValue> = {};
+    let missing: string | undefined;
     for (const spec of report.parameters) {
       const scoped = `${report.name}.${spec.name}`;
       const text = given[scoped] ?? given[spec.name];
@@ -73,17 +93,18 @@ export function parseParameters(
       if (given[spec.name] !== undefined) used.add(spec.name);
       if (text === undefined) {
         if (spec.required === true) {
-          throw new UsageError(
-            'E_OPTION',
-            `report ${report.name} needs --param ${spec.name}=… (${spec.description})`,
-          );
+          const message = `report ${report.name} needs --param ${spec.name}=… (${spec.description})`;
+          if (!skipIncomplete) throw new UsageError('E_OPTION', message);
+          missing ??= `needs --param ${report.name}.${spec.name}=… (${spec.description})`;
+          continue;
         }
         values[spec.name] = defaultOf(spec);
       } else {
         values[spec.name] = parseValue(spec, report.name, text);
       }
     }
-    out.set(report, values);
+    if (missing === undefined) out.set(report, values);
+    else skipped.set(report, missing);
   }
   for (const name of Object.keys(given)) {
     if (!used.has(name)) {
@@ -93,5 +114,5 @@ export function parseParameters(
       );
     }
   }
-  return out;
+  return { values: out, skipped };
 }

@@ -51,6 +51,8 @@ export interface ParameterSpec {
   /** The value when none is given; absent = no value (`undefined`), unless `required`. */
   readonly default?: string | number | boolean | readonly string[];
   readonly required?: boolean;
+  /** The values allowed (a `string` or each item of a `list`), when there is a fixed set. */
+  readonly choices?: readonly string[];
 }
 
 /** A parameter value, once parsed (`list` → string[], `date` → `YYYY-MM-DD` string). */

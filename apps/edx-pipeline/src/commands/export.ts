@@ -116,6 +116,7 @@ function render(manifest: ExportManifest, out: string): string {
   return [
     `${manifest.course.database}: ${plural(manifest.reports.length, 'report')} written to ${where} (${manifest.seconds.toFixed(1)} s, ${formatCount(manifest.inputs.trackingEvents)} events read once)`,
     table,
+    ...manifest.skipped.map((s) => `skipped ${s.name}: ${s.reason}`),
     '',
     `Each report has its data dictionary beside it (<report>.schema.json); the run is described in ${where}/manifest.json.`,
   ].join('\n');
