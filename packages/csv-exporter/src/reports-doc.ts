@@ -38,7 +38,7 @@ export function renderReport(report: ReportDefinition): string {
     );
     for (const p of report.parameters) {
       lines.push(
-        `| \`${p.name}\` | ${p.type} | ${p.required === true ? '(required)' : cell(defaultText(p.default))} | ${cell(p.description)} |`,
+        `| \`${p.name}\` | ${p.type} | ${p.required === true ? '(required)' : cell(defaultText(p.default))} | ${cell(p.choices === undefined ? p.description : `${p.description} (one of: ${p.choices.join(', ')})`)} |`,
       );
     }
     lines.push('');
@@ -78,6 +78,9 @@ export function renderReportsDoc(catalogue: readonly ReportDefinition[]): string
     '- Nested values are written as JSON; an empty cell is a missing value (null).',
     '- Beside each `<report>.csv` an export writes `<report>.schema.json` (these columns, types,',
     '  descriptions, the definition and its version, the parameters used) and one `manifest.json`.',
+    '- `export all` runs every report it can: a report that needs a parameter that was not given,',
+    '  or reads a table the course’s package did not have, is skipped and listed with its reason',
+    '  under `skipped` in `manifest.json` (a report named on the command line is refused instead).',
     '',
     '| report | question |',
     '| --- | --- |',
