@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '@edx-data/store';
+import { runPrefix, testEngines } from '@edx-data/test-support';
 import type { Store } from '@edx-data/store';
 import { exportReports } from '../export-reports.js';
 import type { LoadedCourse } from '../test-support/course-fixture.js';
@@ -49,6 +50,8 @@ async function exportOne(
   return readCsv(join(out, `${report}.csv`));
 }
 
+const pick = (rows: Record<string, string>[], columns: string[]): string[][] =>
+  rows.map((r) => columns.map((c) => r[c] ?? '?'));
 const iso = (ms: number): string => new Date(ms).toISOString();
 const named = (e: Record<string, unknown>): string =>
   typeof e['username'] === 'string' ? e['username'] : '';
@@ -362,9 +365,6 @@ describe('on hand-made courses', () => {
       await store.close();
     }
   }
-
-  const pick = (rows: Record<string, string>[], columns: string[]): string[][] =>
-    rows.map((r) => columns.map((c) => r[c] ?? '?'));
 
   describe('video_watch_duration', () => {
     const place = {
@@ -1034,3 +1034,84 @@ describe('on hand-made courses', () => {
     ]);
   });
 });
+
+const ENGINE_PREFIX = runPrefix('RepB');
+
+describe.each(await testEngines(openStore, ENGINE_PREFIX))(
+  'one tracking pass on the $label engine',
+  (engine) => {
+    let store: Store | undefined;
+    afterAll(async () => {
+      await engine.cleanup(store);
+    });
+
+    it('video_watch_duration, navigation_tabs and ip_to_country together', async () => {
+      store = await engine.open();
+      const course = `course-v1:${ENGINE_PREFIX}+V1+2026`;
+      const learners: HandLearner[] = [
+        { userId: 21, username: 'Émile', hashId: 'h-emile' },
+        { userId: 22, username: 'al', hashId: 'h-al' },
+      ];
+      await writeHandCourse(store, course, learners, [
+        {
+          username: 'al',
+          time: '2026-03-01T10:00:10Z',
+          type: 'play_video',
+          ip: '8.8.8.8',
+          event: { id: 'v1', currentTime: 0 },
+        },
+        {
+          username: 'al',
+          time: '2026-03-01T10:00:00Z',
+          type: `/courses/${course}/courseware/c/s/`,
+          ip: '8.8.8.8',
+        },
+        {
+          username: 'al',
+          time: '2026-03-01T10:00:25Z',
+          type: 'pause_video',
+          ip: '193.0.6.139',
+          event: { id: 'v1', currentTime: 15 },
+        },
+        {
+          username: 'Émile',
+          time: '2026-03-01T09:00:00Z',
+          type: `/courses/${course}/info`,
+          ip: '202.12.29.205',
+        },
+        {
+          username: 'Émile',
+          time: '2026-03-01T09:00:05Z',
+          type: 'play_video',
+          ip: '202.12.29.205',
+          event: { id: 'v2', currentTime: 3 },
+        },
+      ]);
+      const out = join(dir, `engine-${engine.label.replace(/\W+/gu, '-')}`);
+      await exportReports(store, {
+        course,
+        reports: ['video_watch_duration', 'navigation_tabs', 'ip_to_country'],
+        out,
+      });
+      const segments = await readCsv(join(out, 'video_watch_duration.csv'));
+      // usernames in code-unit order: `al` before `Émile`
+      expect(
+        pick(segments, ['username', 'video_id', 'start_time', 'seconds', 'end_position']),
+      ).toEqual([
+        ['al', 'v1', '2026-03-01T10:00:10.000Z', '15', '15'],
+        ['Émile', 'v2', '2026-03-01T09:00:05.000Z', '', ''],
+      ]);
+      const tabs = await readCsv(join(out, 'navigation_tabs.csv'));
+      expect(pick(tabs, ['tab', 'learners', 'events'])).toEqual([
+        ['info', '1', '1'],
+        ['courseware', '1', '1'],
+      ]);
+      const ips = await readCsv(join(out, 'ip_to_country.csv'));
+      expect(pick(ips, ['user_id', 'ip', 'events', 'country_code'])).toEqual([
+        ['22', '8.8.8.8', '2', 'US'],
+        ['22', '193.0.6.139', '1', 'NL'],
+        ['21', '202.12.29.205', '2', 'AU'],
+      ]);
+    });
+  },
+);
