@@ -26,10 +26,20 @@ const P1 = BLOCK('problem', 'p1');
 const P2 = BLOCK('problem', 'p2');
 const S1 = BLOCK('problem', 's1');
 const S2 = BLOCK('problem', 's2');
+const P3 = BLOCK('problem', 'p3');
 
 const ALICE = { id: 3, username: 'alice', hash: 'hash-alice' };
 /** A larger user id and username than alice's: the old "final" picked by these. */
 const ZOE = { id: 9, username: 'zoë.müller', hash: 'hash-zoe' };
+/** A learner missing from user_id_map. */
+const GHOST = { id: 50, username: 'ghost' };
+
+/** An old-style event: answers and correct_map only, no submission (so no question text). */
+function withoutSubmission(event: Record<string, unknown>): Record<string, unknown> {
+  const payload = { ...(event['event'] as Record<string, unknown>) };
+  delete payload['submission'];
+  return { ...event, event: payload };
+}
 
 let eventCount = 0;
 function check(
@@ -116,6 +126,10 @@ const EVENTS = [
   check(ZOE, S2, '2024-03-03T08:00:00.000Z', 1, {
     s2_2_1: { answer: ['choice_0', 'choice_2'], question: 'Qu’avez-vous aimé ?' },
   }),
+  // after the window: a learner unknown to user_id_map, an event without submission
+  withoutSubmission(
+    check(GHOST, P3, '2024-03-05T12:00:00.000Z', 1, { p3_2_1: { answer: 'x', correct: true } }),
+  ),
 ];
 
 const STRUCTURE = [
@@ -401,6 +415,17 @@ describe.each(ENGINES)('problem and forum reports, hand-made ($label)', (engine)
     ]);
   });
 
+  it('problem_attempts: a learner missing from user_id_map, an event without submission', async () => {
+    const wide = await run('problem_attempts', { problem_ids: P3 });
+    expect(
+      wide.map((r) => [r['user_id'], r['username'], r['hash_id'], r['problem_name'], r['answers']]),
+    ).toEqual([['50', 'ghost', '', 'from the event', JSON.stringify({ p3_2_1: 'x' })]]);
+    const long = await run('problem_attempts', { problem_ids: P3, layout: 'long' });
+    expect(
+      long.map((r) => [r['answer_key'], r['question'], r['answer'], r['correctness']]),
+    ).toEqual([['p3_2_1', '', 'x', 'correct']]);
+  });
+
   it('activities_with_lower_completion: learners who eventually got it right, lowest share first', async () => {
     const rows = await run('activities_with_lower_completion');
     expect(rows).toEqual([
@@ -432,6 +457,14 @@ describe.each(ENGINES)('problem and forum reports, hand-made ($label)', (engine)
       {
         problem_id: P2,
         problem_name: 'Problem 2',
+        learners_attempted: '1',
+        learners_correct: '1',
+        learners_never_correct: '0',
+        completion_share: '1',
+      },
+      {
+        problem_id: P3,
+        problem_name: '',
         learners_attempted: '1',
         learners_correct: '1',
         learners_never_correct: '0',
