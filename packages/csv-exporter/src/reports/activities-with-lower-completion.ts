@@ -70,6 +70,7 @@ export const activitiesWithLowerCompletion: QueryReport = {
     'is the difference, `completion_share` the share correct. Problems nobody attempted are not',
     'listed. Rows from the lowest `completion_share` up, ties by most learners attempted, then',
     '`problem_id`. Counted by two `$group` pipelines (all attempts; correct attempts only).',
+    'Per-problem learner counts like edx2bigquery’s `course_problem` (anchors.md A1).',
   ].join('\n'),
   changes: [
     'The McGill `activities_with_lower_completion.py` read a collection built by hand from a',

@@ -126,7 +126,9 @@ export const forumPosts: QueryReport = {
     'is there, else `author_username`. A Comment with a `parent_id` (or `parent_ids`) replies',
     'to a response (`comment`), otherwise to its thread (`response`). Title and body are',
     'written as stored, every character kept (UTF-8; commas, quotes and line breaks quoted',
-    'per RFC 4180). Anonymous posts keep their author, flagged in `anonymous`.',
+    'per RFC 4180). Anonymous posts keep their author, flagged in `anonymous`. The thread,',
+    'response, comment split is the one of the `forum_posts` view and of edx2bigquery’s',
+    '`forum_posts` (anchors.md A1).',
   ].join('\n'),
   changes: [
     'The McGill `basic forum` report could not be run from the CLI (its name collided with',

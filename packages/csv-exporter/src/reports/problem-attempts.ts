@@ -165,7 +165,9 @@ export const problemAttempts: QueryReport = {
     '',
     'Rows in order of `problem_id`, `user_id`, username, then `time` and `_id` (all attempts),',
     'through a `$match` + `$sort` pipeline on `problem_ids`; the final attempt is the first',
-    'document of each (problem, learner) in the sorted stream.',
+    'document of each (problem, learner) in the sorted stream. (The final attempt matches',
+    'edx-analytics-pipeline’s `problem_response`, the latest response per learner and problem,',
+    'whenever attempt numbers grow with time; anchors.md A3.)',
   ].join('\n'),
   changes: [
     'The McGill `problem-ids` report picked the "final" attempt as the row with the greatest',

@@ -78,7 +78,8 @@ export const sequentialAggregation: QueryReport = {
     'splices `conditional` and `wrapper` blocks out of the structure, so their children are',
     'counted in the unit that held them.',
     'A child key missing from the structure is not counted. Sequentials not reachable from the',
-    'course block (orphans) are left out.',
+    'course block (orphans) are left out. Course order as in edx2bigquery’s `course_axis`',
+    '(anchors.md A1).',
   ].join('\n'),
   changes: [
     'The McGill `sequential-aggregation` (CLI) and `sequential_aggregation.py` (standalone)',
