@@ -200,7 +200,9 @@ export async function exportReports(
       const hint =
         collection === COURSE_COLLECTIONS.tracking
           ? 'extract the course tracking first (edx-pipeline extract-course)'
-          : 'import the package files that hold it first (edx-pipeline import)';
+          : collection === COURSE_COLLECTIONS.problem_ids
+            ? 'extract the course first (edx-pipeline extract-course builds it)'
+            : 'import the package files that hold it first (edx-pipeline import)';
       throw new UsageError(
         'E_USAGE',
         `report ${report.name} reads ${database}.${collection}, which is empty or missing: ${hint}`,
