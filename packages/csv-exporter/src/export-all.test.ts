@@ -1,0 +1,128 @@
+/**
+ * `export all` end to end, on the embedded engine and on the MongoDB engine (FerretDB in
+ * `npm test`): every report of the catalogue is written or skipped with its reason, every CSV
+ * re-reads with fast-csv to the rows the manifest counts, and the course's tracking is read
+ * once for all the tracking reports (counted on the store's own calls).
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COURSE_COLLECTIONS } from '@edx-data/core';
+import { buildProblemIds } from '@edx-data/course-extractor';
+import type { Collection, Database, Store } from '@edx-data/store';
+import { mongoTestUri } from '@edx-data/test-support';
+import { CATALOGUE } from './catalogue.js';
+import { exportReports } from './export-reports.js';
+import type { LoadedCourse } from './test-support/course-fixture.js';
+import { dropCourse, loadCourse, readCsv } from './test-support/course-fixture.js';
+
+/** The store, with every read of a course database's `tracking` counted. */
+function countingTrackingReads(store: Store): { store: Store; reads: string[] } {
+  const reads: string[] = [];
+  const wrapCollection = (collection: Collection, name: string): Collection =>
+    new Proxy(collection, {
+      get(target, key, receiver) {
+        const value: unknown = Reflect.get(target, key, receiver);
+        if (name !== COURSE_COLLECTIONS.tracking || typeof value !== 'function') return value;
+        if (!['find', 'aggregate', 'findOne', 'distinct'].includes(String(key))) {
+          return (value as (...a: unknown[]) => unknown).bind(target);
+        }
+        return (...args: unknown[]) => {
+          reads.push(String(key));
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+  const wrapDb = (db: Database): Database =>
+    new Proxy(db, {
+      get(target, key, receiver) {
+        const value: unknown = Reflect.get(target, key, receiver);
+        if (key === 'collection') {
+          return (name: string) => wrapCollection(target.collection(name), name);
+        }
+        return typeof value === 'function'
+          ? (value as (...a: unknown[]) => unknown).bind(target)
+          : value;
+      },
+    });
+  const wrapped = new Proxy(store, {
+    get(target, key, receiver) {
+      const value: unknown = Reflect.get(target, key, receiver);
+      if (key === 'db') return (name: string) => wrapDb(target.db(name));
+      return typeof value === 'function'
+        ? (value as (...a: unknown[]) => unknown).bind(target)
+        : value;
+    },
+  });
+  return { store: wrapped, reads };
+}
+
+const uri = mongoTestUri();
+const engines: { label: string; uri: string | undefined }[] = [
+  { label: 'embedded', uri: undefined },
+  ...(uri === undefined ? [] : [{ label: 'MongoDB', uri }]),
+];
+
+describe.each(engines)('export all on the $label engine', ({ uri: storeUri }) => {
+  let dir: string;
+  let loaded: LoadedCourse;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'csv-export-all-'));
+    loaded = await loadCourse(dir, {}, storeUri);
+    await buildProblemIds(loaded.store, loaded.database);
+  }, 300_000);
+
+  afterAll(async () => {
+    if (storeUri !== undefined) await dropCourse(loaded);
+    await loaded.store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes every report it can, skips the one that needs parameters, reads the events once', async () => {
+    const out = join(dir, 'all');
+    const counted = countingTrackingReads(loaded.store);
+    const manifest = await exportReports(counted.store, {
+      course: loaded.courseKey,
+      reports: 'all',
+      out,
+    });
+    const events = loaded.truth.courses[loaded.courseKey]?.events;
+    expect(manifest.inputs.trackingEvents).toBe(events);
+    // one pass: a single read of the course's tracking for every tracking report
+    expect(counted.reads).toEqual(['find']);
+    expect(manifest.skipped).toEqual([
+      {
+        name: 'entrance_exit_surveys',
+        reason: expect.stringContaining('needs --param entrance_exit_surveys.entrance') as unknown,
+      },
+    ]);
+    expect(manifest.reports.map((r) => r.name)).toEqual(
+      CATALOGUE.map((r) => r.name).filter((n) => n !== 'entrance_exit_surveys'),
+    );
+    for (const report of manifest.reports) {
+      const definition = CATALOGUE.find((r) => r.name === report.name);
+      const file = report.files[0]?.file ?? '';
+      const rows = await readCsv(join(out, file));
+      expect(rows.length, report.name).toBe(report.rows);
+      const header = (await readFile(join(out, file), 'utf8')).split(/\r?\n/u)[0];
+      expect(header, report.name).toBe(definition?.columns.map((c) => c.name).join(','));
+    }
+    // the catalogue's reports that the generated course feeds give rows
+    const empty = manifest.reports.filter((r) => r.rows === 0).map((r) => r.name);
+    expect(empty).toEqual([]);
+  }, 300_000);
+
+  it('runs a report of `all` that needs parameters once they are given', async () => {
+    const out = join(dir, 'all-params');
+    const manifest = await exportReports(loaded.store, {
+      course: loaded.courseKey,
+      reports: 'all',
+      out,
+      params: { entrance: 'nothing-1', exit: 'nothing-2' },
+    });
+    expect(manifest.skipped).toEqual([]);
+    expect(manifest.reports.find((r) => r.name === 'entrance_exit_surveys')?.rows).toBe(0);
+  }, 300_000);
+});
