@@ -36,7 +36,7 @@ export const courseStats: QueryReport = {
         'The year ages are computed at (age = as_of_year − year of birth); default: the UTC year of the course’s first enrollment',
     },
   ],
-  reads: [COURSE_COLLECTIONS.enrollment],
+  reads: [COURSE_COLLECTIONS.enrollment, COURSE_COLLECTIONS.userprofile],
   columns: [
     { name: 'category', type: 'string', description: 'Age, Gender or Certificate' },
     {

@@ -112,18 +112,20 @@ describe.each(engines)('learner reports on a generated course ($label engine)', 
 
   it('course_stats: every enrolled learner once in each category, at a given year and by default', async () => {
     const enrollment = await readTable(loaded, 'student_courseenrollment');
-    let profiles = await readTable(loaded, 'auth_userprofile');
+    const profiles = await readTable(loaded, 'auth_userprofile');
     const stored = await loaded.store
       .db(loaded.database)
       .collection('userprofile')
       .countDocuments();
     if (stored === 0 && engine.uri !== undefined) {
-      // Known gap outside this report: on FerretDB the import leaves `userprofile` missing
-      // (no rejects); the report must then put every learner in Age None and Gender None.
+      // Known gap outside this report: FerretDB v1 refuses arrays of arrays, which the
+      // generated profiles' `meta` holds, so the import of auth_userprofile fails there; the
+      // report then refuses to run rather than put everyone in None.
       console.log(
-        `course_stats on ${engine.label}: userprofile not imported, profiles read as absent`,
+        `course_stats on ${engine.label}: known gap: auth_userprofile not imported (FerretDB v1: no nested arrays)`,
       );
-      profiles = [];
+      await expect(run('course_stats')).rejects.toMatchObject({ code: 'E_USAGE' });
+      return;
     }
     const completers = await rawCompleters(loaded);
     const ids = [...new Set(enrollment.map((e) => e['user_id'] ?? ''))];
@@ -176,7 +178,7 @@ describe.each(engines)('learner reports on a generated course ($label engine)', 
     const at2024 = asRows(await run('course_stats', { params: { as_of_year: '2024' } }));
     expect(at2024).toEqual(expectedAt(2024));
     // the generated profiles fill several bands and the three genders
-    expect(at2024.filter((r) => r[2] !== '0').length).toBeGreaterThan(profiles.length > 0 ? 6 : 3);
+    expect(at2024.filter((r) => r[2] !== '0').length).toBeGreaterThan(6);
     const firstYear = new Date(
       Math.min(...enrollment.map((e) => tableTime(e['created']) ?? Number.POSITIVE_INFINITY)),
     ).getUTCFullYear();
