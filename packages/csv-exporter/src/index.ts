@@ -10,7 +10,7 @@ export type {
   ExportProgress,
   ExportReportsOptions,
 } from './export-reports.js';
-export { CATALOGUE, findReport } from './catalogue.js';
+export { CATALOGUE, DATASETS, REPORTS, findReport } from './catalogue.js';
 export { CsvWriter, cellText } from './csv-writer.js';
 export type { CsvWriterOptions, WrittenFile } from './csv-writer.js';
 export { dataDictionary } from './data-dictionary.js';
@@ -19,7 +19,7 @@ export { LearnerDirectory } from './learners.js';
 export type { Learner, LearnerColumns } from './learners.js';
 export { parseParameters } from './parameters.js';
 export type { ParsedParameters } from './parameters.js';
-export { renderReportsDoc } from './reports-doc.js';
+export { renderDatasetsDoc, renderReportsDoc } from './reports-doc.js';
 export { runTrackingPass } from './tracking-pass.js';
 export type { PassMember, TrackingPassSummary } from './tracking-pass.js';
 export type {

@@ -4,16 +4,23 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { CATALOGUE } from './catalogue.js';
-import { renderReportsDoc } from './reports-doc.js';
+import { CATALOGUE, DATASETS, REPORTS } from './catalogue.js';
+import { renderDatasetsDoc, renderReportsDoc } from './reports-doc.js';
 
 const DOC = new URL('../../../docs/reports.md', import.meta.url);
+const DATASETS_DOC = new URL('../../../docs/datasets.md', import.meta.url);
 
 describe(renderReportsDoc, () => {
   it('docs/reports.md documents every report as its definition says', async () => {
-    const rendered = renderReportsDoc(CATALOGUE);
+    const rendered = renderReportsDoc(REPORTS);
     if (process.env['UPDATE_REPORTS_DOC'] === '1') await writeFile(DOC, rendered);
     expect(await readFile(DOC, 'utf8')).toBe(rendered);
+  });
+
+  it('docs/datasets.md documents every dataset as its definition says', async () => {
+    const rendered = renderDatasetsDoc(DATASETS);
+    if (process.env['UPDATE_REPORTS_DOC'] === '1') await writeFile(DATASETS_DOC, rendered);
+    expect(await readFile(DATASETS_DOC, 'utf8')).toBe(rendered);
   });
 
   it('every report has a question, a definition, its changes, and described columns', () => {

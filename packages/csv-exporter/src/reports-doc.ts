@@ -15,8 +15,14 @@ function defaultText(value: string | number | boolean | readonly string[] | unde
   return String(value);
 }
 
-/** The Markdown of one report. */
-export function renderReport(report: ReportDefinition): string {
+/**
+ * The Markdown of one report. `changesHeading` titles its `changes`: what changed from the
+ * McGill script (a report), or how it compares with edx2bigquery and simeon (a dataset).
+ */
+export function renderReport(
+  report: ReportDefinition,
+  changesHeading = 'Changes from the McGill script',
+): string {
   const lines = [
     `## \`${report.name}\``,
     '',
@@ -52,7 +58,7 @@ export function renderReport(report: ReportDefinition): string {
   for (const c of report.columns) {
     lines.push(`| \`${c.name}\` | ${c.type} | ${cell(c.description)} | ${c.identifier ?? ''} |`);
   }
-  lines.push('', '### Changes from the McGill script', '', report.changes, '');
+  lines.push('', `### ${changesHeading}`, '', report.changes, '');
   return lines.join('\n');
 }
 
@@ -86,6 +92,40 @@ export function renderReportsDoc(catalogue: readonly ReportDefinition[]): string
     '| --- | --- |',
     ...catalogue.map((r) => `| [\`${r.name}\`](#${r.name}) | ${cell(r.question)} |`),
     '',
-    ...catalogue.map(renderReport),
+    ...catalogue.map((r) => renderReport(r)),
+  ].join('\n');
+}
+
+/** The whole of `docs/datasets.md`. */
+export function renderDatasetsDoc(datasets: readonly ReportDefinition[]): string {
+  return [
+    '# Datasets',
+    '',
+    '<!-- Generated from packages/csv-exporter/src/datasets by reports-doc.ts: edit the dataset definitions, not this file. -->',
+    '',
+    'The research-standard datasets of `@edx-data/csv-exporter` (`edx-pipeline export`): the',
+    'tables that edx2bigquery (MIT, Harvard) defined and simeon carried on, that researchers',
+    'publish and compare across institutions (`../shared/research/anchors.md` §4a gives the',
+    'definitions with their sources). They are reports of the same catalogue: they export,',
+    'document and anonymise like the others (`docs/reports.md` gives the conventions: UTC times,',
+    'identifier columns, `--from`/`--to` both days included, data dictionary and manifest).',
+    'Every choice is written in its definition; where edx2bigquery (E2B) and simeon (SIM)',
+    'differ, the variant is a parameter and both are described.',
+    '',
+    'Conventions for all datasets:',
+    '',
+    '- An "event" is an extracted course event with a non-empty `username` whose `event_type`',
+    '  does not contain `/xblock/` (E2B\u2019s filter for person_course_day: xblock handler URLs',
+    '  repeat the semantic events), unless a definition says otherwise.',
+    '- A day is a UTC day; "within a day" means the same UTC date.',
+    '- Each dataset has a `version`: it is bumped whenever a figure could change, and the data',
+    '  dictionary beside each export carries it, so a figure in a paper can be traced to a',
+    '  definition.',
+    '',
+    '| dataset | question |',
+    '| --- | --- |',
+    ...datasets.map((r) => `| [\`${r.name}\`](#${r.name}) | ${cell(r.question)} |`),
+    '',
+    ...datasets.map((r) => renderReport(r, 'Compared with edx2bigquery and simeon')),
   ].join('\n');
 }
