@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COURSE_COLLECTIONS, courseDatabaseName } from '@edx-data/core';
 import {
+  buildProblemIds,
   extractCourseTracking,
   importPackage,
   parseCourseConfig,
@@ -81,6 +82,7 @@ async function build(dir: string): Promise<Built> {
         date_of_course_completion: eventDays.at(-1),
       }),
     );
+    await buildProblemIds(store, courseDatabaseName(course));
   } finally {
     await store.close();
   }
@@ -115,11 +117,19 @@ async function exportChild(dir: string, course: string, reports: string): Promis
   const store = await openStore(join(dir, 'store'), { create: false });
   const out = mkdtempSync(join(tmpdir(), 'edx-bench-export-'));
   try {
+    // the survey report needs its problem ids: two problems of the course stand in for them
+    const problems = await store
+      .db(courseDatabaseName(course))
+      .collection(COURSE_COLLECTIONS.problem_ids)
+      .distinct('problem_id');
+    const params =
+      problems.length < 2 ? {} : { entrance: String(problems[0]), exit: String(problems[1]) };
     const run = await timed(() =>
       exportReports(store, {
         course,
         reports: reports === 'all' ? 'all' : reports.split(','),
         out,
+        params: reports === 'all' ? params : {},
       }),
     );
     console.log(

@@ -10,6 +10,7 @@ import { gunzipSync } from 'node:zlib';
 import { parseString } from 'fast-csv';
 import { courseDatabaseName } from '@edx-data/core';
 import {
+  buildProblemIds,
   importPackage,
   parseCourseConfig,
   extractCourseTracking,
@@ -35,7 +36,7 @@ export interface LoadedCourse {
 
 /**
  * Generate a package into `dir/package`, load it into the embedded store `dir/store`, and
- * extract every course over every day of its events.
+ * extract every course over every day of its events (its `problem_ids` built too).
  */
 export async function loadCourse(
   dir: string,
@@ -73,6 +74,8 @@ export async function loadCourse(
       }),
       storeUri === undefined ? {} : { masterDatabase: `${truth.options.org}_master` },
     );
+    // as `edx-pipeline extract-course` does after the extraction
+    await buildProblemIds(store, courseDatabaseName(key));
   }
   const courseKey = truth.courseIds[0] ?? '';
   return { pkg, truth, store, courseKey, database: courseDatabaseName(courseKey) };
