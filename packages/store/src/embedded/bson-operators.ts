@@ -614,30 +614,90 @@ const $sort: PipelineOperator = (coll, expr) => {
   return coll.transform((docs: Document[]) => Lazy(sortDocuments(docs, expr)));
 };
 
+/**
+ * Accumulators whose operand is one expression evaluated per document: a group keeps the
+ * operand's values (in input order) rather than the documents, and applies the accumulator
+ * to them at the end, through the same operator, so results are the same and memory is a
+ * value per document instead of the document.
+ */
+const VALUE_ACCUMULATORS = new Set([
+  '$sum',
+  '$avg',
+  '$min',
+  '$max',
+  '$first',
+  '$last',
+  '$push',
+  '$addToSet',
+  '$stdDevPop',
+  '$stdDevSamp',
+  '$mergeObjects',
+]);
+
+/** `{ $op: operand }` with a value accumulator and a plain operand, or null. */
+function valueAccumulator(spec: unknown): { op: string; operand: unknown } | null {
+  if (!isPlainObject(spec)) return null;
+  const keys = Object.keys(spec);
+  if (keys.length !== 1) return null;
+  const op = keys[0] ?? '';
+  if (!VALUE_ACCUMULATORS.has(op)) return null;
+  const operand = spec[op];
+  // `$$ROOT`/`$$CURRENT` keep the document anyway; an operand object may hold accumulator args
+  if (operand === '$$ROOT' || operand === '$$CURRENT') return null;
+  return { op, operand };
+}
+
+interface GroupEntry {
+  readonly id: unknown;
+  /** Per field: the operand values (value accumulators), or the documents (any other). */
+  readonly values: unknown[][];
+  readonly docs: Document[];
+}
+
 function group(coll: LazyIterator, expr: unknown, options: Options): LazyIterator {
   if (!isPlainObject(expr) || !('_id' in expr))
     throw new Error("a $group specification must include an '_id'");
   const idExpr = expr['_id'];
   const fields = Object.keys(expr).filter((key) => key !== '_id');
-  return coll.transform((docs: Document[]) => {
-    const groups = new Map<string, { id: unknown; docs: Document[] }>();
-    for (const doc of docs) {
-      const id = evalExpr(doc, idExpr, options) ?? null;
-      const key = equalityKey(id);
-      let entry = groups.get(key);
-      if (!entry) {
-        entry = { id, docs: [] };
-        groups.set(key, entry);
+  const plans = fields.map((field) => valueAccumulator(expr[field]));
+  const needDocs = plans.some((plan) => plan === null);
+  let results: Document[] | undefined;
+  let next = 0;
+  // Reads its input one document at a time (no materialised array), then yields the groups.
+  return Lazy(() => {
+    if (results === undefined) {
+      const groups = new Map<string, GroupEntry>();
+      for (let item = coll.next(); !item.done; item = coll.next()) {
+        const doc = item.value as Document;
+        const id = evalExpr(doc, idExpr, options) ?? null;
+        const key = equalityKey(id);
+        let entry = groups.get(key);
+        if (!entry) {
+          entry = { id, values: plans.map(() => []), docs: [] };
+          groups.set(key, entry);
+        }
+        if (needDocs) entry.docs.push(doc);
+        for (const [i, plan] of plans.entries()) {
+          if (plan !== null) entry.values[i]?.push(evalExpr(doc, plan.operand, options));
+        }
       }
-      entry.docs.push(doc);
-    }
-    return Lazy(
-      [...groups.values()].map(({ id, docs: members }) => {
+      results = [...groups.values()].map(({ id, values, docs }) => {
         const out: Document = { _id: id };
-        for (const field of fields) out[field] = evalExpr(members, expr[field], options);
+        for (const [i, field] of fields.entries()) {
+          const plan = plans[i];
+          if (plan === null || plan === undefined) {
+            out[field] = evalExpr(docs, expr[field], options);
+          } else {
+            // the values as documents `{ v }` (a missing value stays missing)
+            const members = (values[i] ?? []).map((v) => (v === undefined ? {} : { v }));
+            out[field] = evalExpr(members, { [plan.op]: '$v' }, options);
+          }
+        }
         return out;
-      }),
-    );
+      });
+    }
+    if (next < results.length) return { value: results[next++], done: false };
+    return { done: true };
   });
 }
 
