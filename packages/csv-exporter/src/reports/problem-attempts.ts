@@ -164,8 +164,9 @@ export const problemAttempts: QueryReport = {
     '  `answer`, `correctness`; an attempt without sub-questions gives no row.',
     '',
     'Rows in order of `problem_id`, `user_id`, username, then `time` and `_id` (all attempts),',
-    'through a `$match` + `$sort` pipeline on `problem_ids`; the final attempt is the first',
-    'document of each (problem, learner) in the sorted stream. (The final attempt matches',
+    'through one `$match` + `$sort` pipeline on `problem_ids` per problem (so a sort holds one',
+    'problem\u2019s attempts); the final attempt is the first document of each (problem, learner)',
+    'in the sorted stream. (The final attempt matches',
     'edx-analytics-pipeline’s `problem_response`, the latest response per learner and problem,',
     'whenever attempt numbers grow with time; anchors.md A3.)',
   ].join('\n'),
@@ -188,19 +189,29 @@ export const problemAttempts: QueryReport = {
     const problemIds = Array.isArray(ids) ? (ids as readonly string[]) : undefined;
     const names = await blockNames(context);
     const sort = final
-      ? { problem_id: 1, user_id: 1, username: 1, 'event.attempts': -1, time: -1, _id: -1 }
-      : { problem_id: 1, user_id: 1, username: 1, time: 1, _id: 1 };
-    const cursor = context.db
-      .collection(COURSE_COLLECTIONS.problem_ids)
-      .aggregate([{ $match: problemMatch(context.window, problemIds) }, { $sort: sort }]);
-    let previous: string | null = null;
-    for await (const doc of cursor) {
-      if (final) {
-        const key = `${String(doc['problem_id'])}\u0000${learnerKey(doc)}`;
-        if (key === previous) continue;
-        previous = key;
+      ? { user_id: 1, username: 1, 'event.attempts': -1, time: -1, _id: -1 }
+      : { user_id: 1, username: 1, time: 1, _id: 1 };
+    const attempts = context.db.collection(COURSE_COLLECTIONS.problem_ids);
+    const match = problemMatch(context.window, problemIds);
+    // One problem at a time (its index picks the attempts), so that a sort holds one problem's
+    // attempts, not the course's: in `problem_id` order, as a sort on it would give (null first).
+    const problems = (await attempts.distinct('problem_id', match)).sort((a, b) =>
+      a === b ? 0 : a === null ? -1 : b === null ? 1 : String(a) < String(b) ? -1 : 1,
+    );
+    for (const problem of problems) {
+      const cursor = attempts.aggregate([
+        { $match: { ...match, problem_id: problem } },
+        { $sort: sort },
+      ]);
+      let previous: string | null = null;
+      for await (const doc of cursor) {
+        if (final) {
+          const key = learnerKey(doc);
+          if (key === previous) continue;
+          previous = key;
+        }
+        yield* rowsOf(context, doc, names, long);
       }
-      yield* rowsOf(context, doc, names, long);
     }
   },
 };
