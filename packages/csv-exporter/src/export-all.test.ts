@@ -15,7 +15,7 @@ import { mongoTestUri } from '@edx-data/test-support';
 import { CATALOGUE } from './catalogue.js';
 import { exportReports } from './export-reports.js';
 import type { LoadedCourse } from './test-support/course-fixture.js';
-import { dropCourse, loadCourse, readCsv } from './test-support/course-fixture.js';
+import { dropCourse, loadCourse, readCsv, readTable } from './test-support/course-fixture.js';
 
 /** The store, with every read of a course database's `tracking` counted. */
 function countingTrackingReads(store: Store): { store: Store; reads: string[] } {
@@ -141,6 +141,39 @@ describe.each(engines)('export all on the $label engine', ({ uri: storeUri }) =>
     const empty = manifest.reports.filter((r) => r.rows === 0).map((r) => r.name);
     expect(empty).toEqual([]);
   }, 300_000);
+
+  // On a shared server `--course all` would meet other suites' courses: embedded only.
+  if (storeUri === undefined) {
+    it('--course all: the rows of every course in one file, each with its course_id', async () => {
+      const out = join(dir, 'every-course');
+      const manifest = await exportReports(loaded.store, {
+        course: 'all',
+        reports: ['user_info', 'session_info'],
+        out,
+      });
+      const keys = [...loaded.truth.courseIds].sort();
+      expect(manifest.courses.map((c) => c.key)).toEqual(keys);
+      expect(manifest.course).toEqual({ key: 'all', database: 'all' });
+      let events = 0;
+      for (const key of keys) events += loaded.truth.courses[key]?.events ?? 0;
+      expect(manifest.inputs.trackingEvents).toBe(events);
+      const rows = await readCsv(join(out, 'user_info.csv'));
+      const header = (await readFile(join(out, 'user_info.csv'), 'utf8')).split('\n')[0];
+      expect(header?.startsWith('course_id,user_id,username,hash_id,')).toBe(true);
+      for (const key of keys) {
+        const enrolled = new Set(
+          (await readTable(loaded, 'student_courseenrollment', key)).map((e) => e['user_id']),
+        );
+        const ofCourse = rows.filter((r) => r['course_id'] === key);
+        expect(ofCourse.map((r) => r['user_id']).sort()).toEqual([...enrolled].sort());
+      }
+      expect(rows.length).toBe(manifest.reports[0]?.rows);
+      const schema = JSON.parse(await readFile(join(out, 'user_info.schema.json'), 'utf8')) as {
+        columns: { name: string }[];
+      };
+      expect(schema.columns[0]?.name).toBe('course_id');
+    }, 300_000);
+  }
 
   it('runs a report of `all` that needs parameters once they are given', async () => {
     const out = join(dir, 'all-params');

@@ -20,10 +20,12 @@ import type { CsvWriterOptions, WrittenFile } from './csv-writer.js';
 import { LearnerDirectory } from './learners.js';
 import { parseParameters } from './parameters.js';
 import type {
+  ColumnSpec,
   EventWindow,
   ParameterValue,
   ReportContext,
   ReportDefinition,
+  Row,
   TrackingReport,
 } from './report.js';
 import { runTrackingPass } from './tracking-pass.js';
@@ -32,7 +34,10 @@ import { dataDictionary } from './data-dictionary.js';
 import { PACKAGE_VERSION } from './version.js';
 
 export interface ExportReportsOptions {
-  /** The course, in any form (`course-v1:Org+Course+Run`, `Org/Course/Run`). */
+  /**
+   * The course, in any form (`course-v1:Org+Course+Run`, `Org/Course/Run`), or `'all'`: every
+   * course of the store, each report's rows of all courses in one file with a `course_id`.
+   */
   readonly course: string;
   /** Report names, or `'all'` for the whole catalogue. */
   readonly reports: readonly string[] | 'all';
@@ -77,13 +82,19 @@ export interface ExportedReport {
 /** The run, as `manifest.json` holds it. */
 export interface ExportManifest {
   readonly tool: { readonly name: string; readonly version: string };
+  /** The course exported (`{ key: 'all', database: 'all' }` for every course). */
   readonly course: { readonly key: string; readonly database: string };
+  /** The courses read, in order. */
+  readonly courses: readonly ExportCourse[];
   readonly store: string | null;
   readonly window: { readonly from: string | null; readonly to: string | null };
   readonly generatedAt: string;
   readonly seconds: number;
   readonly inputs: {
-    /** Documents of each collection read, when the export started. */
+    /**
+     * Documents of each collection of the course database when the export started (keyed
+     * `<database>.<collection>` for `--course all`).
+     */
     readonly collections: Readonly<Record<string, number>>;
     /** Events read by the tracking pass (within the window). */
     readonly trackingEvents: number;
@@ -148,10 +159,48 @@ async function collectionCounts(db: Database): Promise<Record<string, number>> {
   return counts;
 }
 
+/** A course of the store: its canonical key and its database. */
+export interface ExportCourse {
+  readonly key: string;
+  readonly database: string;
+}
+
+/** The `course_id` column that `--course all` puts first in a report that lacks one. */
+const COURSE_COLUMN: ColumnSpec = {
+  name: 'course_id',
+  type: 'string',
+  description:
+    'The course of the row (`course-v1:` key): an export of every course (`--course all`)',
+};
+
+function hintFor(collection: string): string {
+  return collection === COURSE_COLLECTIONS.tracking
+    ? 'extract the course tracking first (edx-pipeline extract-course)'
+    : collection === COURSE_COLLECTIONS.problem_ids
+      ? 'extract the course first (edx-pipeline extract-course builds it)'
+      : 'import the package files that hold it first (edx-pipeline import)';
+}
+
+/** Every course of the store: the databases whose enrollment table names a course. */
+async function storeCourses(store: Store): Promise<ExportCourse[]> {
+  const courses: ExportCourse[] = [];
+  for (const { name } of await store.listDatabases()) {
+    const enrollment = store.db(name).collection(COURSE_COLLECTIONS.enrollment);
+    const row = await enrollment.findOne({}, { projection: { course_id: 1 } }).catch(() => null);
+    const id = row?.['course_id'];
+    const parsed = typeof id === 'string' ? tryParseCourseId(id) : undefined;
+    if (parsed?.hasRun === true && courseDatabaseName(parsed.key) === name) {
+      courses.push({ key: parsed.key, database: name });
+    }
+  }
+  return courses.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
 /**
- * Export reports of one course. Checks first that the course database exists and holds what
- * the reports read (`E_COURSE_NOT_FOUND`-style usage errors, exit 2 in the CLI), then writes
- * every report and the manifest.
+ * Export reports of one course, or of every course of the store (`course: 'all'`: each
+ * report's rows of all courses in one file, with a `course_id` column). Checks first that the
+ * course database exists and holds what the reports read (usage errors, exit 2 in the CLI),
+ * then writes every report and the manifest.
  *
  * @throws UsageError `E_USAGE` for an unknown report, a course not in the store, or a report
  *   that needs a collection the course database lacks (tracking not extracted, …);
@@ -162,8 +211,9 @@ export async function exportReports(
   options: ExportReportsOptions,
 ): Promise<ExportManifest> {
   const started = performance.now();
-  const course = tryParseCourseId(options.course);
-  if (course?.hasRun !== true) {
+  const everyCourse = options.course === 'all';
+  const course = everyCourse ? undefined : tryParseCourseId(options.course);
+  if (!everyCourse && course?.hasRun !== true) {
     throw new UsageError('E_OPTION', `--course: not a complete course id: ${options.course}`);
   }
   const splitRows = options.splitRows;
@@ -180,131 +230,179 @@ export async function exportReports(
   const skipped = new Map(parsed.skipped);
   const window = eventWindow(options.from, options.to);
 
-  const database = courseDatabaseName(course.key);
-  if (!(await store.listDatabases()).some((info) => info.name === database)) {
-    throw new UsageError(
-      'E_USAGE',
-      `the course ${course.key} is not in this store (no database ${database}): import its package first`,
-    );
-  }
-  const db = store.db(database);
-  const counts = await collectionCounts(db);
-  for (const report of selected) {
-    if (skipped.has(report)) continue;
-    for (const collection of report.reads) {
-      if ((counts[collection] ?? 0) > 0) continue;
-      if (all && collection !== COURSE_COLLECTIONS.tracking) {
-        skipped.set(report, `reads ${collection}, which is empty or missing in ${database}`);
-        break;
-      }
-      const hint =
-        collection === COURSE_COLLECTIONS.tracking
-          ? 'extract the course tracking first (edx-pipeline extract-course)'
-          : collection === COURSE_COLLECTIONS.problem_ids
-            ? 'extract the course first (edx-pipeline extract-course builds it)'
-            : 'import the package files that hold it first (edx-pipeline import)';
+  let courses: ExportCourse[];
+  if (course?.hasRun === true) {
+    const database = courseDatabaseName(course.key);
+    if (!(await store.listDatabases()).some((info) => info.name === database)) {
       throw new UsageError(
         'E_USAGE',
-        `report ${report.name} reads ${database}.${collection}, which is empty or missing: ${hint}`,
+        `the course ${course.key} is not in this store (no database ${database}): import its package first`,
+      );
+    }
+    courses = [{ key: course.key, database }];
+  } else {
+    courses = await storeCourses(store);
+    if (courses.length === 0) {
+      throw new UsageError(
+        'E_USAGE',
+        'this store holds no course (no database with an enrollment table): import a package first',
       );
     }
   }
 
+  // What each course can run: a report that lacks an input is refused for a course named
+  // alone, and skipped (with its reason) under `all` or for one course of `--course all`.
+  const inputs: Record<string, number> = {};
+  const plans: {
+    course: ExportCourse;
+    counts: Record<string, number>;
+    runs: ReportDefinition[];
+  }[] = [];
+  const courseSkips: { name: string; reason: string }[] = [];
+  for (const c of courses) {
+    const counts = await collectionCounts(store.db(c.database));
+    for (const [name, n] of Object.entries(counts)) {
+      inputs[everyCourse ? `${c.database}.${name}` : name] = n;
+    }
+    const runs: ReportDefinition[] = [];
+    for (const report of selected) {
+      if (skipped.has(report)) continue;
+      const missing = report.reads.find((collection) => (counts[collection] ?? 0) === 0);
+      if (missing === undefined) {
+        runs.push(report);
+      } else if (everyCourse) {
+        courseSkips.push({
+          name: report.name,
+          reason: `${c.key}: reads ${missing}, which is empty or missing in ${c.database}`,
+        });
+      } else if (all && missing !== COURSE_COLLECTIONS.tracking) {
+        skipped.set(report, `reads ${missing}, which is empty or missing in ${c.database}`);
+      } else {
+        throw new UsageError(
+          'E_USAGE',
+          `report ${report.name} reads ${c.database}.${missing}, which is empty or missing: ${hintFor(missing)}`,
+        );
+      }
+    }
+    plans.push({ course: c, counts, runs });
+  }
+
   const reports = selected.filter((report) => !skipped.has(report));
+  const columnsOf = (report: ReportDefinition): readonly ColumnSpec[] =>
+    everyCourse && !report.columns.some((c) => c.name === 'course_id')
+      ? [COURSE_COLUMN, ...report.columns]
+      : report.columns;
 
   await mkdir(options.out, { recursive: true, mode: 0o700 });
-  const learners = await LearnerDirectory.load(db);
-  const contextOf = (report: ReportDefinition): ReportContext => ({
-    store,
-    db,
-    database,
-    courseKey: course.key,
-    params: params.get(report) ?? {},
-    window,
-    learners,
-  });
   const writerOptions: CsvWriterOptions = {
     splitRows,
     gzip: options.gzip,
     bom: options.bom,
   };
-  const results = new Map<ReportDefinition, ExportedReport>();
-  const finish = async (
-    report: ReportDefinition,
-    writer: CsvWriter,
-    began: number,
-  ): Promise<void> => {
+  const writers = new Map<ReportDefinition, CsvWriter>(
+    reports.map((report) => [
+      report,
+      new CsvWriter(options.out, report.name, columnsOf(report), writerOptions),
+    ]),
+  );
+  const writerOf = (report: ReportDefinition): CsvWriter => {
+    const writer = writers.get(report);
+    if (writer === undefined) throw new InputError('E_INPUT', `no writer for ${report.name}`);
+    return writer;
+  };
+  const seconds = new Map<ReportDefinition, number>();
+  const addSeconds = (report: ReportDefinition, began: number): void => {
+    seconds.set(report, (seconds.get(report) ?? 0) + (performance.now() - began));
+  };
+
+  let trackingEvents = 0;
+  for (const { course: c, runs } of plans) {
+    const db = store.db(c.database);
+    const learners = await LearnerDirectory.load(db);
+    const contextOf = (report: ReportDefinition): ReportContext => ({
+      store,
+      db,
+      database: c.database,
+      courseKey: c.key,
+      params: params.get(report) ?? {},
+      window,
+      learners,
+    });
+    // `--course all`: each row says its course (first column, unless the report has one)
+    const write = (report: ReportDefinition, row: Row): Promise<void> => {
+      const writer = writerOf(report);
+      return everyCourse && row['course_id'] === undefined
+        ? writer.write({ course_id: c.key, ...row })
+        : writer.write(row);
+    };
+
+    for (const report of runs) {
+      if (report.kind !== 'query') continue;
+      options.onProgress?.({ report: report.name });
+      const began = performance.now();
+      for await (const row of report.rows(contextOf(report))) await write(report, row);
+      addSeconds(report, began);
+    }
+
+    const tracking = runs.filter((r): r is TrackingReport => r.kind === 'tracking');
+    if (tracking.length > 0) {
+      const began = performance.now();
+      const members: PassMember[] = [];
+      for (const report of tracking) {
+        members.push({
+          reducer: await report.start(contextOf(report)),
+          write: (row) => write(report, row),
+        });
+      }
+      options.onProgress?.({ report: 'tracking', events: 0 });
+      const pass = await runTrackingPass(db, window, members, (events) => {
+        options.onProgress?.({ report: 'tracking', events: trackingEvents + events });
+      });
+      trackingEvents += pass.events;
+      for (const report of tracking) addSeconds(report, began);
+    }
+  }
+
+  const results: ExportedReport[] = [];
+  for (const report of reports) {
+    const writer = writerOf(report);
     const files = await writer.close();
     const schema = `${report.name}.schema.json`;
     const parameters = params.get(report) ?? {};
     await writeFile(
       join(options.out, schema),
-      `${JSON.stringify(dataDictionary(report, parameters), null, 2)}\n`,
+      `${JSON.stringify(dataDictionary({ ...report, columns: columnsOf(report) }, parameters), null, 2)}\n`,
       { mode: 0o600 },
     );
-    results.set(report, {
+    results.push({
       name: report.name,
       version: report.version,
       rows: writer.rows,
       files,
       schema,
       parameters,
-      seconds: Math.round(performance.now() - began) / 1000,
+      seconds: Math.round(seconds.get(report) ?? 0) / 1000,
     });
-  };
-
-  for (const report of reports) {
-    if (report.kind !== 'query') continue;
-    options.onProgress?.({ report: report.name });
-    const began = performance.now();
-    const writer = new CsvWriter(options.out, report.name, report.columns, writerOptions);
-    for await (const row of report.rows(contextOf(report))) await writer.write(row);
-    await finish(report, writer, began);
-  }
-
-  const tracking = reports.filter((r): r is TrackingReport => r.kind === 'tracking');
-  let trackingEvents = 0;
-  if (tracking.length > 0) {
-    const began = performance.now();
-    const writers = tracking.map(
-      (report) => new CsvWriter(options.out, report.name, report.columns, writerOptions),
-    );
-    const members: PassMember[] = [];
-    for (const [i, report] of tracking.entries()) {
-      const writer = writers[i] as CsvWriter;
-      members.push({
-        reducer: await report.start(contextOf(report)),
-        write: (row) => writer.write(row),
-      });
-    }
-    options.onProgress?.({ report: 'tracking', events: 0 });
-    const pass = await runTrackingPass(db, window, members, (events) => {
-      options.onProgress?.({ report: 'tracking', events });
-    });
-    trackingEvents = pass.events;
-    for (const [i, report] of tracking.entries()) {
-      await finish(report, writers[i] as CsvWriter, began);
-    }
   }
 
   const manifest: ExportManifest = {
     tool: { name: '@edx-data/csv-exporter', version: PACKAGE_VERSION },
-    course: { key: course.key, database },
+    course: everyCourse
+      ? { key: 'all', database: 'all' }
+      : { key: courses[0]?.key ?? '', database: courses[0]?.database ?? '' },
+    courses,
     store: options.storeLocation ?? store.location,
     window: { from: options.from ?? null, to: options.to ?? null },
     generatedAt: new Date().toISOString(),
     seconds: Math.round(performance.now() - started) / 1000,
-    inputs: { collections: counts, trackingEvents },
-    reports: reports.map((report) => {
-      const result = results.get(report);
-      if (result === undefined) {
-        throw new InputError('E_INPUT', `report ${report.name} did not finish`);
-      }
-      return result;
-    }),
-    skipped: selected
-      .filter((report) => skipped.has(report))
-      .map((report) => ({ name: report.name, reason: skipped.get(report) ?? '' })),
+    inputs: { collections: inputs, trackingEvents },
+    reports: results,
+    skipped: [
+      ...selected
+        .filter((report) => skipped.has(report))
+        .map((report) => ({ name: report.name, reason: skipped.get(report) ?? '' })),
+      ...courseSkips,
+    ],
   };
   await writeFile(join(options.out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`, {
     mode: 0o600,

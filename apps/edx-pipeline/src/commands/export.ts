@@ -167,7 +167,10 @@ export const exportCommand: CliCommand = {
           'course events share one read of them. `export --list` lists the reports.',
       )
       .argument('[reports...]', 'report names, or all')
-      .option('--course <id>', 'the course (any form of its id)')
+      .option(
+        '--course <id>',
+        'the course (any form of its id), or all: every course of the store in one file per report, with a course_id column',
+      )
       .option('--out <dir>', 'the folder to write into')
       .option(
         '--param <name=value>',

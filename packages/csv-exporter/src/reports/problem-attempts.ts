@@ -195,8 +195,11 @@ export const problemAttempts: QueryReport = {
     const match = problemMatch(context.window, problemIds);
     // One problem at a time (its index picks the attempts), so that a sort holds one problem's
     // attempts, not the course's: in `problem_id` order, as a sort on it would give (null first).
-    const problems = (await attempts.distinct('problem_id', match)).sort((a, b) =>
-      a === b ? 0 : a === null ? -1 : b === null ? 1 : String(a) < String(b) ? -1 : 1,
+    const found = (await attempts.distinct('problem_id', match)).map((id) =>
+      typeof id === 'string' ? id : null,
+    );
+    const problems = [...new Set(found)].sort((a, b) =>
+      a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1,
     );
     for (const problem of problems) {
       const cursor = attempts.aggregate([
