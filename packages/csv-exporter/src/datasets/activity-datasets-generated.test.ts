@@ -93,6 +93,7 @@ describe.each(engines)('time and session datasets on a generated course ($label)
 
   it('time_on_task: the busiest learners’ days recomputed from the raw lines', async () => {
     const rows = await run('time_on_task');
+    const totals = await run('time_on_task_totals');
     for (const name of busiest) {
       const days = new Map<string, { n: number; short: number; long: number; video: number }>();
       let previous: RawEvent | undefined;
@@ -133,6 +134,23 @@ describe.each(engines)('time and session datasets on a generated course ($label)
         [...days.values()].map((d) => [d.n, d.short / 1000, d.long / 1000, d.video / 1000]),
       );
       expect([...days.values()].some((d) => d.long > 0)).toBe(true);
+      const all = [...days.values()];
+      const sum = (f: (d: (typeof all)[number]) => number): number =>
+        all.reduce((s, d) => s + f(d), 0);
+      const row = totals.find((r) => r['username'] === name) ?? {};
+      expect([
+        row['n_events'],
+        row['n_days'],
+        row['total_seconds_5'],
+        row['total_seconds_30'],
+        row['video_seconds_30'],
+      ]).toEqual([
+        String(sum((d) => d.n)),
+        String(all.length),
+        String(sum((d) => d.short) / 1000),
+        String(sum((d) => d.long) / 1000),
+        String(sum((d) => d.video) / 1000),
+      ]);
     }
   });
 

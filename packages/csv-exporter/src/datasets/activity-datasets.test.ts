@@ -326,6 +326,47 @@ describe.each(ENGINES)('time and session datasets, hand-made ($label)', (engine)
     ]);
   });
 
+  it('time_on_task_totals: the days of time_on_task summed per learner', async () => {
+    const total = (
+      who: Record<string, string>,
+      secs: readonly (readonly [number, number])[],
+      events: number,
+      days: number,
+    ): Record<string, string> => {
+      const { date: _date, ...row } = tot(who, '', secs, events);
+      return { ...row, n_days: String(days) };
+    };
+    expect(await run('time_on_task_totals')).toEqual([
+      // ann: 570 + 3 = 573, 3060 + 303 = 3363; video 240 + 3 = 243 (both); 10 + 4 events
+      total(
+        ann,
+        [
+          [573, 3363],
+          [243, 243],
+          [0, 1740],
+          [180, 180],
+          [0, 0],
+        ],
+        14,
+        2,
+      ),
+      total(
+        bob,
+        [
+          [187, 187],
+          [184, 184],
+          [0, 0],
+          [0, 0],
+          [0, 0],
+        ],
+        8,
+        2,
+      ),
+      total(staff, [], 1, 1),
+      total(cid, [[11, 11]], 5, 2),
+    ]);
+  });
+
   it('sessions: 30 minutes of inactivity or a page_close end a session; ≤ 5 s dropped', async () => {
     const s = (
       who: Record<string, string>,

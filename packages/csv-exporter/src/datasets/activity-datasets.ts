@@ -4,10 +4,11 @@ import { courseReport } from './course-report.js';
 import { enrollday } from './enrollday.js';
 import { enrollmentEvents } from './enrollment-events.js';
 import { sessions } from './sessions.js';
-import { timeOnTask } from './time-on-task.js';
+import { timeOnTask, timeOnTaskTotals } from './time-on-task.js';
 
 export const ACTIVITY_DATASETS: readonly ReportDefinition[] = [
   timeOnTask,
+  timeOnTaskTotals,
   sessions,
   enrollmentEvents,
   enrollday,

@@ -1,9 +1,13 @@
-/** `time_on_task`: per learner and UTC day, the time between events shorter than a timeout. */
+/**
+ * `time_on_task` (per learner and UTC day) and `time_on_task_totals` (per learner): the time
+ * between a learner's events shorter than a timeout, overall and by activity.
+ */
 import { COURSE_COLLECTIONS } from '@edx-data/core';
 import type { Document } from '@edx-data/store';
 import type {
   ColumnSpec,
   Emit,
+  ParameterSpec,
   ReportContext,
   TrackingReducer,
   TrackingReport,
@@ -35,6 +39,30 @@ const TIME_COLUMNS: readonly ColumnSpec[] = [
   ]),
 ];
 
+/** The parameters of both time-on-task datasets. */
+const PARAMETERS: readonly ParameterSpec[] = [
+  {
+    name: 'short_timeout_minutes',
+    type: 'number',
+    description: 'The short idle timeout: gaps of this many minutes or more add nothing',
+    default: 5,
+  },
+  {
+    name: 'long_timeout_minutes',
+    type: 'number',
+    description: 'The long idle timeout: gaps of this many minutes or more add nothing',
+    default: 30,
+  },
+  {
+    name: 'category_rule',
+    type: 'string',
+    description:
+      'How a gap is given to a category: `e2b` (from the previous event of the same category) or `serial` (the gap before an event goes to its category)',
+    default: 'e2b',
+    choices: ['e2b', 'serial'],
+  },
+];
+
 /** Per-day sums, in milliseconds: [total, video, problem, forum, text] × [short, long]. */
 class DaySums {
   readonly short = [0, 0, 0, 0, 0];
@@ -56,28 +84,7 @@ export const timeOnTask: TrackingReport = {
   name: 'time_on_task',
   question: 'How much time did each learner spend in the course each day, overall and by activity?',
   version: '1',
-  parameters: [
-    {
-      name: 'short_timeout_minutes',
-      type: 'number',
-      description: 'The short idle timeout: gaps of this many minutes or more add nothing',
-      default: 5,
-    },
-    {
-      name: 'long_timeout_minutes',
-      type: 'number',
-      description: 'The long idle timeout: gaps of this many minutes or more add nothing',
-      default: 30,
-    },
-    {
-      name: 'category_rule',
-      type: 'string',
-      description:
-        'How a gap is given to a category: `e2b` (from the previous event of the same category) or `serial` (the gap before an event goes to its category)',
-      default: 'e2b',
-      choices: ['e2b', 'serial'],
-    },
-  ],
+  parameters: PARAMETERS,
   reads: [COURSE_COLLECTIONS.tracking],
   columns: [
     ...LEARNER_COLUMNS,
@@ -119,70 +126,113 @@ export const timeOnTask: TrackingReport = {
     '(E2B leaves out days with a single event and writes null instead of 0); `edx.video.*` events',
     'count as video and any `/discussion/` URL as forum (E2B: `/discussion/forum` only); the video',
     'and problem patterns are not tested on URLs; days are UTC days of the event time, not of the',
-    'log file. `time_on_task_totals` is the sum of the rows per learner (not written separately).',
+    'log file.',
   ].join('\n'),
   start(context: ReportContext): TrackingReducer {
-    const shortMs = positiveMinutes(context, 'short_timeout_minutes', 5) * 60_000;
-    const longMs = positiveMinutes(context, 'long_timeout_minutes', 30) * 60_000;
-    const serial = context.params['category_rule'] === 'serial';
-    const sums = new DaySums();
-    const lastOfCategory = [Number.NaN, Number.NaN, Number.NaN, Number.NaN];
-    let day = Number.NaN;
-    let last = Number.NaN;
-    let userId: number | null = null;
-    let username = '';
+    return timeOnTaskReducer(context, false);
+  },
+};
 
-    const flush = (emit: Emit): void => {
-      if (Number.isNaN(day)) return;
-      const row: Record<string, unknown> = {
-        ...context.learners.columns(userId, username),
-        date: dayText(day),
-      };
-      for (let slot = 0; slot < 5; slot++) {
-        const prefix = slot === 0 ? 'total' : (CATEGORIES[slot - 1] ?? '');
-        row[`${prefix}_seconds_5`] = (sums.short[slot] ?? 0) / 1000;
-        row[`${prefix}_seconds_30`] = (sums.long[slot] ?? 0) / 1000;
+/**
+ * The reducer of `time_on_task` (`perLearner` false: a row per learner and day) and of
+ * `time_on_task_totals` (true: the same sums, a row per learner).
+ */
+function timeOnTaskReducer(context: ReportContext, perLearner: boolean): TrackingReducer {
+  const shortMs = positiveMinutes(context, 'short_timeout_minutes', 5) * 60_000;
+  const longMs = positiveMinutes(context, 'long_timeout_minutes', 30) * 60_000;
+  const serial = context.params['category_rule'] === 'serial';
+  const sums = new DaySums();
+  const lastOfCategory = [Number.NaN, Number.NaN, Number.NaN, Number.NaN];
+  let day = Number.NaN;
+  let days = 0;
+  let last = Number.NaN;
+  let userId: number | null = null;
+  let username = '';
+
+  /** Write the sums so far (a day's, or the learner's) and start again. */
+  const write = (emit: Emit): void => {
+    if (sums.events === 0) return;
+    const row: Record<string, unknown> = {
+      ...context.learners.columns(userId, username),
+      ...(perLearner ? {} : { date: dayText(day) }),
+    };
+    for (let slot = 0; slot < 5; slot++) {
+      const prefix = slot === 0 ? 'total' : (CATEGORIES[slot - 1] ?? '');
+      row[`${prefix}_seconds_5`] = (sums.short[slot] ?? 0) / 1000;
+      row[`${prefix}_seconds_30`] = (sums.long[slot] ?? 0) / 1000;
+    }
+    row['n_events'] = sums.events;
+    if (perLearner) row['n_days'] = days;
+    emit(row);
+    sums.reset();
+  };
+
+  return {
+    event(event: Document, emit: Emit): void {
+      if (!isLearnerEvent(event)) return;
+      const time = eventTime(event);
+      if (time === null) return;
+      const ms = time.getTime();
+      const today = dayNumber(ms);
+      if (today !== day) {
+        if (!perLearner) write(emit);
+        day = today;
+        days += 1;
+        last = Number.NaN;
+        lastOfCategory.fill(Number.NaN);
       }
-      row['n_events'] = sums.events;
-      emit(row);
-      sums.reset();
-      lastOfCategory.fill(Number.NaN);
+      username = event['username'] as string;
+      userId ??= eventUserId(event);
+      sums.events += 1;
+      const category = categoryOf(event['event_type'] as string);
+      if (!Number.isNaN(last)) {
+        const gap = ms - last;
+        sums.add(0, gap, shortMs, longMs);
+        if (serial && category >= 0) sums.add(category + 1, gap, shortMs, longMs);
+      }
+      if (!serial && category >= 0) {
+        const previous = lastOfCategory[category] ?? Number.NaN;
+        if (!Number.isNaN(previous)) sums.add(category + 1, ms - previous, shortMs, longMs);
+        lastOfCategory[category] = ms;
+      }
+      last = ms;
+    },
+    endLearner(_username: string, emit: Emit): void {
+      write(emit);
       day = Number.NaN;
+      days = 0;
       last = Number.NaN;
-    };
+      lastOfCategory.fill(Number.NaN);
+      userId = null;
+      username = '';
+    },
+  };
+}
 
-    return {
-      event(event: Document, emit: Emit): void {
-        if (!isLearnerEvent(event)) return;
-        const time = eventTime(event);
-        if (time === null) return;
-        const ms = time.getTime();
-        const today = dayNumber(ms);
-        if (today !== day) {
-          flush(emit);
-          day = today;
-        }
-        username = event['username'] as string;
-        userId ??= eventUserId(event);
-        sums.events += 1;
-        const category = categoryOf(event['event_type'] as string);
-        if (!Number.isNaN(last)) {
-          const gap = ms - last;
-          sums.add(0, gap, shortMs, longMs);
-          if (serial && category >= 0) sums.add(category + 1, gap, shortMs, longMs);
-        }
-        if (!serial && category >= 0) {
-          const previous = lastOfCategory[category] ?? Number.NaN;
-          if (!Number.isNaN(previous)) sums.add(category + 1, ms - previous, shortMs, longMs);
-          lastOfCategory[category] = ms;
-        }
-        last = ms;
-      },
-      endLearner(_username: string, emit: Emit): void {
-        flush(emit);
-        userId = null;
-        username = '';
-      },
-    };
+export const timeOnTaskTotals: TrackingReport = {
+  kind: 'tracking',
+  name: 'time_on_task_totals',
+  question: 'How much time did each learner spend in the course in all, overall and by activity?',
+  version: '1',
+  parameters: PARAMETERS,
+  reads: [COURSE_COLLECTIONS.tracking],
+  columns: [
+    ...LEARNER_COLUMNS,
+    ...TIME_COLUMNS,
+    { name: 'n_events', type: 'integer', description: 'The learner’s events' },
+    { name: 'n_days', type: 'integer', description: 'UTC days with an event of the learner' },
+  ],
+  definition: [
+    'The rows of `time_on_task` (same events, parameters and rules) summed per learner: one row',
+    'per learner (`username`) with at least one event in the window, every seconds column and',
+    '`n_events` the sum over the learner’s days, `n_days` the number of those days. Gaps over',
+    'midnight still add nothing. Rows are in `username` order.',
+  ].join('\n'),
+  changes: [
+    'E2B `time_on_task_totals` (the sum of `time_on_task` per learner), with `n_events` and',
+    '`n_days` added; zero instead of null where nothing was counted.',
+  ].join('\n'),
+  start(context: ReportContext): TrackingReducer {
+    return timeOnTaskReducer(context, true);
   },
 };
