@@ -329,8 +329,8 @@ export class ActivityTally {
 
   /** The counter columns, every counter present (0 when none). */
   counterColumns(): Record<CounterName, number> {
-    const out = {} as Record<CounterName, number>;
-    for (const name of COUNTER_NAMES) out[name] = this.counters.get(name) ?? 0;
+    const out = zeroCounters();
+    for (const [name, n] of this.counters) out[name] = n;
     return out;
   }
 
@@ -371,6 +371,13 @@ export class ActivityTally {
     this.#lastMs = 0;
     this.#lastDay = '';
   }
+}
+
+/** Every counter at 0 (the counters of a learner without events). */
+export function zeroCounters(): Record<CounterName, number> {
+  const out = {} as Record<CounterName, number>;
+  for (const name of COUNTER_NAMES) out[name] = 0;
+  return out;
 }
 
 /** The UTC day of a time, `YYYY-MM-DD` (cheaper than `toISOString` for every event). */

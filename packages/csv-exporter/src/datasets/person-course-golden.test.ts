@@ -1,10 +1,10 @@
 /**
  * Golden test of person_course and person_course_day: a hand-built course (4 enrolled
- * learners and one who is not, 21 events written by hand over two days) with every column's
+ * learners and one who is not, 22 event lines written by hand over two days) with every column's
  * expected value written literally, derived by hand from the definitions (arithmetic in the
  * comments). Covers an xblock URL event (excluded), a > 5-minute gap (left out), a gap across
  * midnight (no gap), both course id forms in URLs, newer event aliases, a learner found by
- * username only, a learner with no events, one without certificate, an IP tie, forum
+ * username only (non-ASCII), a learner with no events, one without certificate, an IP tie, forum
  * documents by author, a role table, and the window (`--from`) of person_course_day.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -109,10 +109,10 @@ const TRACKING: Document[] = [
     userId: 2,
     ip: '10.0.0.2',
   }), // dt 30, a post
-  // cy (user 3): no user id in the events (found by username), no ip
-  ev('cy', '2024-03-01T12:00:00.000Z', 'page_close', { ip: '' }),
+  // çy (user 3): no user id in the events (found by username), no ip
+  ev('çy', '2024-03-01T12:00:00.000Z', 'page_close', { ip: '' }),
   ev(
-    'cy',
+    'çy',
     '2024-03-01T12:00:10.000Z',
     `${URL}/xblock/${block('problem', 'p1')}/handler/xmodule_handler/problem_check`,
     { ip: '' },
@@ -127,7 +127,7 @@ const TABLES: Record<string, Document[]> = {
   user_id_map: [
     { _id: 1, hash_id: 'h1', user_id: 1, username: 'ana' },
     { _id: 2, hash_id: 'h2', user_id: 2, username: 'bo' },
-    { _id: 3, hash_id: 'h3', user_id: 3, username: 'cy' },
+    { _id: 3, hash_id: 'h3', user_id: 3, username: 'çy' },
     { _id: 4, hash_id: 'h4', user_id: 4, username: 'dee' },
   ],
   user: [{ _id: 1, id: 9, username: 'zed' }],
@@ -142,6 +142,8 @@ const TABLES: Record<string, Document[]> = {
     { _id: 2, user_id: 2, created: t('2024-02-02T00:00:00.000Z'), mode: 'audit', is_active: true },
     { _id: 3, user_id: 3, created: t('2024-02-03T00:00:00.000Z'), mode: 'honor', is_active: false },
     { _id: 4, user_id: 4, created: t('2024-02-04T00:00:00.000Z'), mode: 'audit', is_active: true },
+    // a later row of ana's: the earliest `created` is the enrollment
+    { _id: 5, user_id: 1, created: t('2024-02-05T00:00:00.000Z'), mode: 'audit', is_active: false },
   ],
   userprofile: [
     {
@@ -335,7 +337,7 @@ const PERSON_COURSE: Record<string, string>[] = [
     roles: 'abc;beta_testers',
   },
   {
-    ...LEARNER(3, 'cy', 'h3'),
+    ...LEARNER(3, 'çy', 'h3'),
     registered: 'true',
     viewed: 'true',
     explored: 'true', // 2 ≥ 2
@@ -530,19 +532,6 @@ const PERSON_COURSE_DAY: Record<string, string>[] = [
     n_dt: '1',
   },
   {
-    ...LEARNER(3, 'cy', 'h3'),
-    date: '2024-03-01',
-    nevents: '1',
-    ...ZERO_DAY,
-    first_event: '2024-03-01T12:00:00.000Z',
-    last_event: '2024-03-01T12:00:00.000Z',
-    sum_dt: '0',
-    avg_dt: '',
-    sdv_dt: '',
-    max_dt: '',
-    n_dt: '0',
-  },
-  {
     ...LEARNER(9, 'zed', ''),
     date: '2024-03-01',
     nevents: '1',
@@ -551,6 +540,19 @@ const PERSON_COURSE_DAY: Record<string, string>[] = [
     nvideos_viewed: '1', // no currentTime: position 0
     first_event: '2024-03-01T08:00:00.000Z',
     last_event: '2024-03-01T08:00:00.000Z',
+    sum_dt: '0',
+    avg_dt: '',
+    sdv_dt: '',
+    max_dt: '',
+    n_dt: '0',
+  },
+  {
+    ...LEARNER(3, 'çy', 'h3'),
+    date: '2024-03-01',
+    nevents: '1',
+    ...ZERO_DAY,
+    first_event: '2024-03-01T12:00:00.000Z',
+    last_event: '2024-03-01T12:00:00.000Z',
     sum_dt: '0',
     avg_dt: '',
     sdv_dt: '',
@@ -612,9 +614,14 @@ describe.each(await testEngines(openStore, PREFIX))(
       expect(rows.map(pick)).toEqual([
         ['ana', 'true', 'true', '0.93', 'true', '2'],
         ['bo', 'true', 'false', '0.45', 'false', '2'],
-        ['cy', 'true', 'true', '', 'false', '0'],
+        ['çy', 'true', 'true', '', 'false', '0'],
         ['dee', 'false', 'false', '', 'false', '0'],
       ]);
+    });
+
+    it('person_course: passing_grade given: bo (0.55) no longer completed', async () => {
+      const rows = await run('person_course', { params: { passing_grade: '0.6' } });
+      expect(rows.map((r) => r['completed'])).toEqual(['true', 'false', 'false', 'false']);
     });
 
     it('person_course: forum_events=urls_and_edx_forum adds edx.forum.* events', async () => {

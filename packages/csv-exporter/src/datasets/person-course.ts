@@ -24,6 +24,7 @@ import {
   GAP_COLUMNS,
   isActivityEvent,
   utcDayOf,
+  zeroCounters,
 } from './activity-counts.js';
 import type { ForumEventsMeaning } from './activity-counts.js';
 
@@ -564,7 +565,7 @@ export const personCourse: TrackingReport = {
           const grade = fromPersistent
             ? gradeOf(tables.grades.get(id)?.['percent_grade'])
             : gradeOf(certificate?.['grade']);
-          const counts = a?.counts ?? new ActivityTally(classifier).counterColumns();
+          const counts = { ...(a?.counts ?? zeroCounters()) };
           if (forumMeaning === 'posts') counts['nforum_events'] = forum.threads + forum.comments;
           const gaps = a?.gaps ?? { sum_dt: 0, avg_dt: null, sdv_dt: null, max_dt: null, n_dt: 0 };
           const ip = a?.ip ?? null;
