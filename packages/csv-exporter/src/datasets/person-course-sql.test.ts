@@ -3,7 +3,8 @@
  * log lines, the enrollment, certificate, profile, user_id_map and studentmodule tables, the
  * forum `.mongo` file) are loaded as plain rows into an in-memory SQLite, the columns are
  * computed there with SQL (window functions for the gaps and the modal IP), and compared
- * column by column with the person_course CSV exported from the loaded store.
+ * column by column with the person_course CSV exported from the loaded store; the per-day
+ * counts, times and gaps likewise with person_course_day.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,7 @@ describe('person_course against SQL over the raw files', () => {
   let loaded: LoadedCourse;
   let sql: Database.Database;
   let csv: Record<string, string>[];
+  let dayCsv: Record<string, string>[];
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'person-course-sql-'));
@@ -29,10 +31,11 @@ describe('person_course against SQL over the raw files', () => {
     const out = join(dir, 'out');
     await exportReports(loaded.store, {
       course: loaded.courseKey,
-      reports: ['person_course'],
+      reports: ['person_course', 'person_course_day'],
       out,
     });
     csv = await readCsv(join(out, 'person_course.csv'));
+    dayCsv = await readCsv(join(out, 'person_course_day.csv'));
 
     sql = new Database(':memory:');
     sql.exec(`
@@ -253,5 +256,66 @@ describe('person_course against SQL over the raw files', () => {
       expect(row['is_active'], context).toBe(s['is_active'] === '1' ? 'true' : 'false');
       expect(row['modal_ip'], context).toBe(s['modal_ip'] ?? '');
     }
+  });
+
+  it('person_course_day: the per-day columns computed in SQL equal the CSV', () => {
+    const rows = sql
+      .prepare(
+        `
+      WITH ev AS (
+        SELECT username, event_type,
+               CAST(ROUND((julianday(CASE WHEN substr(time, 20, 1) = '.'
+                                          THEN substr(time, 1, 23) ELSE substr(time, 1, 19) END)
+                           - 2440587.5) * 86400000) AS INTEGER) AS ms,
+               substr(time, 1, 10) AS day
+        FROM events
+        WHERE username IS NOT NULL AND username <> '' AND instr(event_type, '/xblock/') = 0
+      ),
+      gaps AS (
+        SELECT username, day, ms - LAG(ms) OVER (PARTITION BY username, day ORDER BY ms) AS gap
+        FROM ev
+      )
+      SELECT e.username, e.day, e.nevents, e.nplay_video, e.nproblem_check, e.first_ms, e.last_ms,
+             COALESCE(g.sum_ms, 0) AS sum_ms, COALESCE(g.n, 0) AS n_dt, g.max_ms
+      FROM (SELECT username, day, COUNT(*) AS nevents,
+                   SUM(event_type IN ('play_video', 'edx.video.played')) AS nplay_video,
+                   SUM(event_type = 'problem_check') AS nproblem_check,
+                   MIN(ms) AS first_ms, MAX(ms) AS last_ms
+            FROM ev GROUP BY username, day) e
+      LEFT JOIN (SELECT username, day, SUM(gap) AS sum_ms, COUNT(gap) AS n, MAX(gap) AS max_ms
+                 FROM gaps WHERE gap <= 300000 GROUP BY username, day) g
+        ON g.username = e.username AND g.day = e.day
+      ORDER BY e.username, e.day`,
+      )
+      .all() as SqlRow[];
+    expect(rows.length).toBeGreaterThan(csv.length);
+    const iso = (ms: unknown): string => new Date(Number(ms)).toISOString();
+    expect(
+      dayCsv.map((r) => [
+        r['username'],
+        r['date'],
+        Number(r['nevents']),
+        Number(r['nplay_video']),
+        Number(r['nproblem_check']),
+        r['first_event'],
+        r['last_event'],
+        Number(r['sum_dt']),
+        Number(r['n_dt']),
+        r['max_dt'],
+      ]),
+    ).toEqual(
+      rows.map((s) => [
+        s['username'],
+        s['day'],
+        s['nevents'],
+        s['nplay_video'],
+        s['nproblem_check'],
+        iso(s['first_ms']),
+        iso(s['last_ms']),
+        Number(s['sum_ms']) / 1000,
+        s['n_dt'],
+        s['max_ms'] === null ? '' : String(Number(s['max_ms']) / 1000),
+      ]),
+    );
   });
 });
