@@ -380,10 +380,18 @@ export function zeroCounters(): Record<CounterName, number> {
   return out;
 }
 
-/** The UTC day of a time, `YYYY-MM-DD` (cheaper than `toISOString` for every event). */
+const DAY_MS = 86_400_000;
+let cachedDayStart = Number.NaN;
+let cachedDay = '';
+
+/**
+ * The UTC day of a time, `YYYY-MM-DD`; the last day is kept, so that the events of a learner's
+ * day (consecutive in the pass) do not each build a string.
+ */
 export function utcDayOf(time: Date): string {
-  const y = time.getUTCFullYear();
-  const m = time.getUTCMonth() + 1;
-  const d = time.getUTCDate();
-  return `${String(y).padStart(4, '0')}-${m < 10 ? '0' : ''}${String(m)}-${d < 10 ? '0' : ''}${String(d)}`;
+  const ms = time.getTime();
+  if (ms >= cachedDayStart && ms < cachedDayStart + DAY_MS) return cachedDay;
+  cachedDayStart = Math.floor(ms / DAY_MS) * DAY_MS;
+  cachedDay = new Date(cachedDayStart).toISOString().slice(0, 10);
+  return cachedDay;
 }
