@@ -1,0 +1,538 @@
+/**
+ * Golden tests of the content datasets (video_axis, video_stats_day, video_stats,
+ * video_timeline, problem_check, person_problem, course_problem, forum_person) on a course
+ * built by hand (`content-fixtures.ts`): every column of every row written literally, with
+ * the arithmetic in comments. Query datasets run on every engine (embedded, and MongoDB /
+ * FerretDB when `MONGODB_URI` is set); tracking datasets too (one shared pass).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '@edx-data/store';
+import type { Store } from '@edx-data/store';
+import { runPrefix, testEngines } from '@edx-data/test-support';
+import { exportReports } from '../export-reports.js';
+import { readCsv } from '../test-support/course-fixture.js';
+import { handCourse } from '../test-support/content-fixtures.js';
+import type { HandLearner } from '../test-support/content-fixtures.js';
+
+const PREFIX = runPrefix('CD');
+const ENGINES = await testEngines(openStore, PREFIX);
+const H = handCourse(PREFIX);
+const { alice, bob, zoe, P1, P2, P3, PX } = H;
+
+const who = (u: HandLearner): Record<string, string> => ({
+  user_id: String(u.id),
+  username: u.username,
+  hash_id: u.hash,
+});
+
+describe.each(ENGINES)('content datasets, hand-built course ($label)', (engine) => {
+  let store: Store | undefined;
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'content-ds-'));
+    store = await engine.open();
+    await H.fill(store);
+  }, 60_000);
+  afterAll(async () => {
+    await engine.cleanup(store);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function run(
+    report: string,
+    params: Record<string, string> = {},
+    window: { from?: string; to?: string } = {},
+  ): Promise<Record<string, string>[]> {
+    if (store === undefined) throw new Error('no store');
+    const out = join(dir, `${report}-${String(Math.random()).slice(2)}`);
+    await exportReports(store, { course: H.course, reports: [report], out, params, ...window });
+    return readCsv(join(out, `${report}.csv`));
+  }
+
+  it('video_axis: the videos of the outline in course order, orphans left out', async () => {
+    const place1 = { chapter_index: '1', chapter_id: 'c1', chapter_name: 'Semaine 1' };
+    expect(await run('video_axis')).toEqual([
+      {
+        video_index: '1',
+        video_id: 'va',
+        module_id: H.block('video', 'va'),
+        video_name: 'Vidéo A',
+        ...place1,
+        sequential_id: 'q1',
+        sequential_name: 'Leçon 1',
+        vertical_id: 'v1',
+        vertical_name: 'U1',
+        youtube_id: 'yt-a',
+        // end_time 00:02:00 − start_time 00:00:20 = 120 − 20
+        video_length: '100',
+      },
+      {
+        video_index: '2',
+        video_id: 'vb',
+        module_id: H.block('video', 'vb'),
+        video_name: 'Vidéo B',
+        ...place1,
+        sequential_id: 'q1',
+        sequential_name: 'Leçon 1',
+        vertical_id: 'v2',
+        vertical_name: 'U2',
+        youtube_id: '',
+        // metadata.duration
+        video_length: '60',
+      },
+      {
+        video_index: '3',
+        video_id: 'vc',
+        module_id: H.block('video', 'vc'),
+        video_name: 'Vidéo C, "quoted"',
+        chapter_index: '2',
+        chapter_id: 'c2',
+        chapter_name: 'Semaine 2',
+        sequential_id: 'q2',
+        sequential_name: 'Leçon 2',
+        vertical_id: 'v3',
+        vertical_name: 'U3',
+        youtube_id: 'yt-c',
+        // neither duration nor end_time
+        video_length: '',
+      },
+    ]);
+  });
+
+  it('video_stats_day: max position (currentTime × speed) and events per day, learner, video', async () => {
+    expect(await run('video_stats_day')).toEqual([
+      // alice 03-01 va: play 10×1.5 = 15, pause 40×1.5 = 60, play 40, stop 40.1 → 4, max 60
+      { date: '2024-03-01', ...who(alice), video_id: 'va', max_position: '60', n_events: '4' },
+      // alice 03-01 vb: one play at 0 (the seq_goto is not a video event)
+      { date: '2024-03-01', ...who(alice), video_id: 'vb', max_position: '0', n_events: '1' },
+      // alice 03-02 va: play 90×1.0 = 90, edx.video.paused (usage key id) 98 → 2, max 98
+      { date: '2024-03-02', ...who(alice), video_id: 'va', max_position: '98', n_events: '2' },
+      // bob va: play 0, play 50, pause 60 (the seek is not a position event) → 3, max 60
+      { date: '2024-03-01', ...who(bob), video_id: 'va', max_position: '60', n_events: '3' },
+      // bob vb: the last play at 5
+      { date: '2024-03-01', ...who(bob), video_id: 'vb', max_position: '5', n_events: '1' },
+      // bob vc: play 0×2 = 0, pause 10×2 = 20 → 2, max 20
+      { date: '2024-03-01', ...who(bob), video_id: 'vc', max_position: '20', n_events: '2' },
+      // zoë va: edx.video.played 95, edx.video.stopped 100 → 2, max 100
+      { date: '2024-03-01', ...who(zoe), video_id: 'va', max_position: '100', n_events: '2' },
+    ]);
+  });
+
+  it('video_stats_day position=current_time: no speed scaling', async () => {
+    const rows = await run('video_stats_day', { position: 'current_time' });
+    // alice 03-01 va: max(10, 40, 40, 40.1); bob vc: max(0, 10)
+    expect(rows.map((r) => [r['username'], r['date'], r['video_id'], r['max_position']])).toEqual([
+      ['alice', '2024-03-01', 'va', '40.1'],
+      ['alice', '2024-03-01', 'vb', '0'],
+      ['alice', '2024-03-02', 'va', '98'],
+      ['bob', '2024-03-01', 'va', '60'],
+      ['bob', '2024-03-01', 'vb', '5'],
+      ['bob', '2024-03-01', 'vc', '10'],
+      ['zoë', '2024-03-01', 'va', '100'],
+    ]);
+  });
+
+  it('video_stats: viewed (> 0) and watched (> 0.95 × length) per video', async () => {
+    expect(await run('video_stats')).toEqual([
+      // furthest: alice 98, bob 60, zoë 100; 0.95 × 100 = 95 → alice and zoë watched
+      {
+        video_index: '1',
+        video_id: 'va',
+        video_name: 'Vidéo A',
+        video_length: '100',
+        n_learners: '3',
+        videos_viewed: '3',
+        videos_watched: '2',
+      },
+      // alice 0 (not viewed), bob 5; 0.95 × 60 = 57 → none watched
+      {
+        video_index: '2',
+        video_id: 'vb',
+        video_name: 'Vidéo B',
+        video_length: '60',
+        n_learners: '2',
+        videos_viewed: '1',
+        videos_watched: '0',
+      },
+      // bob 20; no length → watched empty
+      {
+        video_index: '3',
+        video_id: 'vc',
+        video_name: 'Vidéo C, "quoted"',
+        video_length: '',
+        n_learners: '1',
+        videos_viewed: '1',
+        videos_watched: '',
+      },
+    ]);
+    // watched_share = 0.5: va 98, 60, 100 > 50 → 3; vb 5 ≤ 30 → 0
+    const half = await run('video_stats', { watched_share: '0.5' });
+    expect(half.map((r) => r['videos_watched'])).toEqual(['3', '0', '']);
+  });
+
+  it('video_timeline: 5-second segments of the viewings', async () => {
+    // viewings (play → the learner's next event; end = that event's position for the video):
+    //   va: alice [10, 40] → segments 2..7; alice [40, 40.1] is 0.1 s < 0.25 s: ignored;
+    //       alice [90, 98] → 18..19 (⌈98/5⌉ − 1 = 19); bob [0, 12] (seek old_time) → 0..2;
+    //       bob [50, 60] → 10..11; zoë [95, 100] → 19..19
+    //   vb: alice [0, 0 + 30 s until seq_goto] → 0..5; bob's last play has no end: dropped
+    //   vc: bob [0, 10] → 0..1
+    const seg = (
+      video: string,
+      index: string,
+      name: string,
+      segment: number,
+      users: number,
+      views: number,
+      atStart: number,
+      atEnd: number,
+    ): Record<string, string> => ({
+      video_index: index,
+      video_id: video,
+      video_name: name,
+      segment: String(segment),
+      start_seconds: String(segment * 5),
+      num_users: String(users),
+      num_views: String(views),
+      users_at_start: String(atStart),
+      users_at_end: String(atEnd),
+    });
+    const va = (s: number, u: number, v: number, a: number, e: number) =>
+      seg('va', '1', 'Vidéo A', s, u, v, a, e);
+    const vb = (s: number, u: number, v: number, a: number, e: number) =>
+      seg('vb', '2', 'Vidéo B', s, u, v, a, e);
+    const vc = (s: number, u: number, v: number, a: number, e: number) =>
+      seg('vc', '3', 'Vidéo C, "quoted"', s, u, v, a, e);
+    expect(await run('video_timeline')).toEqual([
+      va(0, 1, 1, 1, 0), // bob starts
+      va(1, 1, 1, 0, 0),
+      va(2, 2, 2, 1, 1), // alice starts, bob ends
+      va(3, 1, 1, 0, 0),
+      va(4, 1, 1, 0, 0),
+      va(5, 1, 1, 0, 0),
+      va(6, 1, 1, 0, 0),
+      va(7, 1, 1, 0, 1), // alice ends
+      va(10, 1, 1, 1, 0), // bob starts
+      va(11, 1, 1, 0, 1), // bob ends
+      va(18, 1, 1, 1, 0), // alice starts
+      va(19, 2, 2, 1, 2), // zoë starts; alice and zoë end
+      vb(0, 1, 1, 1, 0),
+      vb(1, 1, 1, 0, 0),
+      vb(2, 1, 1, 0, 0),
+      vb(3, 1, 1, 0, 0),
+      vb(4, 1, 1, 0, 0),
+      vb(5, 1, 1, 0, 1),
+      vc(0, 1, 1, 1, 0),
+      vc(1, 1, 1, 0, 1),
+    ]);
+  });
+
+  it('video_timeline: 50-second segments, and the cap on a viewing without an end position', async () => {
+    // va with s = 50: alice [10,40] → 0; [90,98] → 1; bob [0,12] → 0; [50,60] → 1; zoë → 1
+    const wide = await run('video_timeline', { segment_seconds: '50' });
+    expect(
+      wide.map((r) => [
+        r['video_id'],
+        r['segment'],
+        r['start_seconds'],
+        r['num_users'],
+        r['num_views'],
+        r['users_at_start'],
+        r['users_at_end'],
+      ]),
+    ).toEqual([
+      ['va', '0', '0', '2', '2', '2', '2'],
+      ['va', '1', '50', '3', '3', '3', '3'],
+      ['vb', '0', '0', '1', '1', '1', '1'],
+      ['vc', '0', '0', '1', '1', '1', '1'],
+    ]);
+    // a cap of 0.001 h = 3.6 s: alice's vb viewing [0, 30 s] becomes [0, 3.6] → segment 0 only
+    const capped = await run('video_timeline', { max_viewing_hours: '0.001' });
+    expect(capped.filter((r) => r['video_id'] === 'vb').map((r) => r['segment'])).toEqual(['0']);
+  });
+
+  it('problem_check: one row per server problem_check, in time order', async () => {
+    const row = (
+      u: HandLearner,
+      time: string,
+      problem: string,
+      name: string,
+      answers: unknown,
+      attempts: number,
+      success: string,
+      grade: number,
+      max: number,
+    ): Record<string, string> => ({
+      time,
+      ...who(u),
+      course_id: H.course,
+      module_id: problem,
+      problem_name: name,
+      answers: JSON.stringify(answers),
+      attempts: String(attempts),
+      success,
+      grade: String(grade),
+      max_grade: String(max),
+    });
+    // the browser problem_check at 10:06 is not a graded check: 7 rows, not 8
+    expect(await run('problem_check')).toEqual([
+      row(
+        alice,
+        '2024-03-01T10:05:00.000Z',
+        P1,
+        'Problème 1',
+        { p1_2_1: 'a', p1_3_1: ['choice_0', 'choice_1'] },
+        1,
+        'incorrect',
+        0,
+        2,
+      ),
+      row(
+        alice,
+        '2024-03-01T10:06:00.000Z',
+        P1,
+        'Problème 1',
+        { p1_2_1: 'b, "quoted"\nnew line', p1_3_1: ['choice_1'] },
+        2,
+        'correct',
+        2,
+        2,
+      ),
+      row(bob, '2024-03-01T11:10:00.000Z', P1, 'Problème 1', { p1_2_1: 'b' }, 1, 'correct', 2, 2),
+      row(bob, '2024-03-01T11:11:00.000Z', P1, 'Problème 1', { p1_2_1: 'c' }, 1, 'incorrect', 1, 2),
+      row(
+        bob,
+        '2024-03-01T11:12:00.000Z',
+        P2,
+        'Problème 2',
+        { p2_2_1: 'Ça' },
+        1,
+        'incorrect',
+        0,
+        1,
+      ),
+      row(zoe, '2024-03-01T12:20:00.000Z', P2, 'Problème 2', { p2_2_1: 'Là' }, 3, 'correct', 1, 1),
+      // not in the structure: no name there and none in the event
+      row(zoe, '2024-03-01T12:21:00.000Z', PX, '', { px_2_1: '42' }, 1, 'correct', 1, 1),
+    ]);
+    // the window keeps both days whole: nothing on 03-02
+    expect(await run('problem_check', {}, { from: '2024-03-02', to: '2024-03-02' })).toEqual([]);
+  });
+
+  it('person_problem: per learner and problem, the final check by attempts then time', async () => {
+    const row = (
+      u: HandLearner,
+      problem: string,
+      name: string,
+      checks: number,
+      attempts: number,
+      first: string,
+      last: string,
+      grade: number,
+      max: number,
+      correct: boolean,
+      ever: boolean,
+    ): Record<string, string> => ({
+      ...who(u),
+      problem_id: problem,
+      problem_name: name,
+      n_checks: String(checks),
+      attempts: String(attempts),
+      first_time: first,
+      last_time: last,
+      grade: String(grade),
+      max_grade: String(max),
+      correct: String(correct),
+      ever_correct: String(ever),
+    });
+    expect(await run('person_problem')).toEqual([
+      // alice P1: attempts 1 then 2; final = attempt 2 (2/2, correct)
+      row(
+        alice,
+        P1,
+        'Problème 1',
+        2,
+        2,
+        '2024-03-01T10:05:00.000Z',
+        '2024-03-01T10:06:00.000Z',
+        2,
+        2,
+        true,
+        true,
+      ),
+      // bob P1: attempt 1 twice; final = the later one (1/2, incorrect); the first was correct
+      row(
+        bob,
+        P1,
+        'Problème 1',
+        2,
+        1,
+        '2024-03-01T11:10:00.000Z',
+        '2024-03-01T11:11:00.000Z',
+        1,
+        2,
+        false,
+        true,
+      ),
+      row(
+        bob,
+        P2,
+        'Problème 2',
+        1,
+        1,
+        '2024-03-01T11:12:00.000Z',
+        '2024-03-01T11:12:00.000Z',
+        0,
+        1,
+        false,
+        false,
+      ),
+      row(
+        zoe,
+        P2,
+        'Problème 2',
+        1,
+        3,
+        '2024-03-01T12:20:00.000Z',
+        '2024-03-01T12:20:00.000Z',
+        1,
+        1,
+        true,
+        true,
+      ),
+      row(
+        zoe,
+        PX,
+        '',
+        1,
+        1,
+        '2024-03-01T12:21:00.000Z',
+        '2024-03-01T12:21:00.000Z',
+        1,
+        1,
+        true,
+        true,
+      ),
+    ]);
+  });
+
+  it('course_problem: per problem, in course order, untried ones with zero counts', async () => {
+    expect(await run('course_problem')).toEqual([
+      {
+        problem_index: '1',
+        problem_id: P1,
+        problem_name: 'Problème 1',
+        chapter_name: 'Semaine 1',
+        max_grade: '2',
+        n_learners: '2', // alice, bob
+        n_correct: '1', // alice's final is correct, bob's is not
+        n_ever_correct: '2',
+        n_checks: '4',
+        avg_attempts: '1.5', // (2 + 1) / 2
+        avg_grade_share: '0.75', // (2/2 + 1/2) / 2
+      },
+      {
+        problem_index: '2',
+        problem_id: P2,
+        problem_name: 'Problème 2',
+        chapter_name: 'Semaine 1',
+        max_grade: '1',
+        n_learners: '2', // bob, zoë
+        n_correct: '1',
+        n_ever_correct: '1',
+        n_checks: '2',
+        avg_attempts: '2', // (1 + 3) / 2
+        avg_grade_share: '0.5', // (0/1 + 1/1) / 2
+      },
+      {
+        problem_index: '3',
+        problem_id: P3,
+        problem_name: 'Problème 3',
+        chapter_name: 'Semaine 2',
+        max_grade: '',
+        n_learners: '0',
+        n_correct: '0',
+        n_ever_correct: '0',
+        n_checks: '0',
+        avg_attempts: '',
+        avg_grade_share: '',
+      },
+      {
+        problem_index: '',
+        problem_id: PX,
+        problem_name: '',
+        chapter_name: '',
+        max_grade: '1',
+        n_learners: '1',
+        n_correct: '1',
+        n_ever_correct: '1',
+        n_checks: '1',
+        avg_attempts: '1',
+        avg_grade_share: '1',
+      },
+    ]);
+  });
+
+  it('forum_person: posts by type, votes received, endorsed, pinned, and reads', async () => {
+    const row = (
+      ids: Record<string, string>,
+      w: [number, number, number, number, number, number, number, number],
+      first: string,
+      last: string,
+      r: [number, number, number],
+    ): Record<string, string> => ({
+      ...ids,
+      nforum_posts: String(w[0]),
+      nforum_threads: String(w[1]),
+      nforum_responses: String(w[2]),
+      nforum_comments: String(w[3]),
+      nforum_votes: String(w[4]),
+      nforum_upvotes: String(w[5]),
+      nforum_endorsed: String(w[6]),
+      nforum_pinned: String(w[7]),
+      first_post: first,
+      last_post: last,
+      nforum_reads: String(r[0]),
+      nforum_pages: String(r[1]),
+      nforum_events: String(r[2]),
+    });
+    expect(await run('forum_person')).toEqual([
+      // alice: thread t1 (pinned, votes 3, up 2) + comment c1 (parent_id r1, votes 0)
+      row(
+        who(alice),
+        [2, 1, 0, 1, 3, 2, 0, 1],
+        '2024-03-01T09:00:00.000Z',
+        '2024-03-01T09:45:00.000Z',
+        [0, 0, 0],
+      ),
+      // bob: response r1 (endorsed, votes 1, up 1) + comment c2 (parent_ids [r1], no votes);
+      // one edx.forum.response.created event
+      row(
+        who(bob),
+        [2, 0, 1, 1, 1, 1, 1, 0],
+        '2024-03-01T09:30:00.000Z',
+        '2024-03-01T10:00:00.000Z',
+        [0, 0, 1],
+      ),
+      // zoë: wrote nothing; one thread.viewed, two discussion pages (course-v1 and slash
+      // form; the courseware page and the xblock handler are not discussion pages)
+      row(who(zoe), [0, 0, 0, 0, 0, 0, 0, 0], '', '', [1, 2, 1]),
+      // Ørjan: not in user_id_map, no events; thread t2
+      row(
+        { user_id: '77', username: 'Ørjan', hash_id: '' },
+        [1, 1, 0, 0, 0, 0, 0, 0],
+        '2024-03-02T08:00:00.000Z',
+        '2024-03-02T08:00:00.000Z',
+        [0, 0, 0],
+      ),
+    ]);
+    // the window applies to both: on 03-02 only Ørjan's thread (and no learner's events)
+    const day2 = await run('forum_person', {}, { from: '2024-03-02', to: '2024-03-02' });
+    expect(day2.map((r) => [r['username'], r['nforum_posts'], r['nforum_reads']])).toEqual([
+      ['Ørjan', '1', '0'],
+    ]);
+  });
+});
