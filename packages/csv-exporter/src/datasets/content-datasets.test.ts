@@ -118,6 +118,8 @@ describe.each(ENGINES)('content datasets, hand-built course ($label)', (engine) 
       { date: '2024-03-01', ...who(bob), video_id: 'vc', max_position: '20', n_events: '2' },
       // zoë va: edx.video.played 95, edx.video.stopped 100 → 2, max 100
       { date: '2024-03-01', ...who(zoe), video_id: 'va', max_position: '100', n_events: '2' },
+      // zoë vb: one play at 50
+      { date: '2024-03-01', ...who(zoe), video_id: 'vb', max_position: '50', n_events: '1' },
     ]);
   });
 
@@ -132,6 +134,7 @@ describe.each(ENGINES)('content datasets, hand-built course ($label)', (engine) 
       ['bob', '2024-03-01', 'vb', '5'],
       ['bob', '2024-03-01', 'vc', '10'],
       ['zoë', '2024-03-01', 'va', '100'],
+      ['zoë', '2024-03-01', 'vb', '50'],
     ]);
   });
 
@@ -147,14 +150,14 @@ describe.each(ENGINES)('content datasets, hand-built course ($label)', (engine) 
         videos_viewed: '3',
         videos_watched: '2',
       },
-      // alice 0 (not viewed), bob 5; 0.95 × 60 = 57 → none watched
+      // alice 0 (not viewed), bob 5, zoë 50; 0.95 × 60 = 57 → none watched
       {
         video_index: '2',
         video_id: 'vb',
         video_name: 'Vidéo B',
         video_length: '60',
-        n_learners: '2',
-        videos_viewed: '1',
+        n_learners: '3',
+        videos_viewed: '2',
         videos_watched: '0',
       },
       // bob 20; no length → watched empty
@@ -168,9 +171,9 @@ describe.each(ENGINES)('content datasets, hand-built course ($label)', (engine) 
         videos_watched: '',
       },
     ]);
-    // watched_share = 0.5: va 98, 60, 100 > 50 → 3; vb 5 ≤ 30 → 0
+    // watched_share = 0.5: va 98, 60, 100 > 50 → 3; vb: 50 > 30 (zoë), 5 and 0 not → 1
     const half = await run('video_stats', { watched_share: '0.5' });
-    expect(half.map((r) => r['videos_watched'])).toEqual(['3', '0', '']);
+    expect(half.map((r) => r['videos_watched'])).toEqual(['3', '1', '']);
   });
 
   it('video_timeline: 5-second segments of the viewings', async () => {
@@ -178,7 +181,8 @@ describe.each(ENGINES)('content datasets, hand-built course ($label)', (engine) 
     //   va: alice [10, 40] → segments 2..7; alice [40, 40.1] is 0.1 s < 0.25 s: ignored;
     //       alice [90, 98] → 18..19 (⌈98/5⌉ − 1 = 19); bob [0, 12] (seek old_time) → 0..2;
     //       bob [50, 60] → 10..11; zoë [95, 100] → 19..19
-    //   vb: alice [0, 0 + 30 s until seq_goto] → 0..5; bob's last play has no end: dropped
+    //   vb: alice [0, 0 + 30 s until seq_goto] → 0..5; bob's last play has no end: dropped;
+    //       zoë [50, min(50 + 600 s until the page visit, length 60)] → 10..11
     //   vc: bob [0, 10] → 0..1
     const seg = (
       video: string,
@@ -225,6 +229,8 @@ describe.each(ENGINES)('content datasets, hand-built course ($label)', (engine) 
       vb(3, 1, 1, 0, 0),
       vb(4, 1, 1, 0, 0),
       vb(5, 1, 1, 0, 1),
+      vb(10, 1, 1, 1, 0),
+      vb(11, 1, 1, 0, 1),
       vc(0, 1, 1, 1, 0),
       vc(1, 1, 1, 0, 1),
     ]);
@@ -247,11 +253,16 @@ describe.each(ENGINES)('content datasets, hand-built course ($label)', (engine) 
       ['va', '0', '0', '2', '2', '2', '2'],
       ['va', '1', '50', '3', '3', '3', '3'],
       ['vb', '0', '0', '1', '1', '1', '1'],
+      ['vb', '1', '50', '1', '1', '1', '1'], // zoë [50, 60]
       ['vc', '0', '0', '1', '1', '1', '1'],
     ]);
-    // a cap of 0.001 h = 3.6 s: alice's vb viewing [0, 30 s] becomes [0, 3.6] → segment 0 only
+    // a cap of 0.001 h = 3.6 s: alice's vb viewing [0, 30 s] becomes [0, 3.6] → segment 0;
+    // zoë's [50, 60] becomes [50, 53.6] → segment 10
     const capped = await run('video_timeline', { max_viewing_hours: '0.001' });
-    expect(capped.filter((r) => r['video_id'] === 'vb').map((r) => r['segment'])).toEqual(['0']);
+    expect(capped.filter((r) => r['video_id'] === 'vb').map((r) => r['segment'])).toEqual([
+      '0',
+      '10',
+    ]);
   });
 
   it('problem_check: one row per server problem_check, in time order', async () => {
@@ -518,7 +529,7 @@ describe.each(ENGINES)('content datasets, hand-built course ($label)', (engine) 
         [0, 0, 1],
       ),
       // zoë: wrote nothing; one thread.viewed, two discussion pages (course-v1 and slash
-      // form; the courseware page and the xblock handler are not discussion pages)
+      // form; the courseware pages and the xblock handler are not discussion pages)
       row(who(zoe), [0, 0, 0, 0, 0, 0, 0, 0], '', '', [1, 2, 1]),
       // Ørjan: not in user_id_map, no events; thread t2
       row(

@@ -6,21 +6,32 @@ import { eventTime, payloadOf } from '../reports/values.js';
 import { videoIdOf } from '../reports/video-shared.js';
 import { currentTimeOf, isPlay, stopPosition, videoIndex, videoOrder } from './content-shared.js';
 
-/** Counts of one segment of one video. */
-interface Segment {
-  views: number;
-  users: number;
-  starts: number;
-  ends: number;
+/**
+ * Counts of one video, as differences at segment boundaries (`+1` where a covering starts,
+ * `−1` after it ends), so that a long viewing costs two map updates, not one per segment.
+ */
+interface VideoCounts {
+  readonly views: Map<number, number>;
+  readonly users: Map<number, number>;
+  readonly starts: Map<number, number>;
+  readonly ends: Map<number, number>;
 }
 
-/** The segments a learner has been counted in (for users, starts, ends), per video. */
-type Seen = Map<string, { users: Set<number>; starts: Set<number>; ends: Set<number> }>;
+/** One learner's viewings of one video (segment ranges) and the segments counted. */
+interface Mine {
+  readonly ranges: [number, number][];
+  readonly starts: Set<number>;
+  readonly ends: Set<number>;
+}
 
 interface Open {
   readonly video: string;
   readonly position: number;
   readonly time: number;
+}
+
+function add(map: Map<number, number>, key: number, delta: number): void {
+  map.set(key, (map.get(key) ?? 0) + delta);
 }
 
 export const videoTimeline: TrackingReport = {
@@ -93,7 +104,8 @@ export const videoTimeline: TrackingReport = {
     'gives for the same video (`old_time` of a seek, `currentTime` of a pause, stop, play or other',
     'video event) when it is at or after the start position; otherwise (another video, a page',
     'visit, a backward value) the start position plus the time until the ending event, at most',
-    '`max_viewing_hours` (default 10 h, as edx-analytics-pipeline). A play that is the learner’s',
+    '`max_viewing_hours` (default 10 h, as edx-analytics-pipeline); never past the video’s',
+    '`video_length` when `video_axis` knows it. A play that is the learner’s',
     'last event in the window has no end and is dropped; a viewing shorter than',
     '`min_viewing_seconds` (default 0.25 s) is ignored (edx-analytics-pipeline `video_timeline`,',
     'anchors.md §4a item 5).',
@@ -118,47 +130,40 @@ export const videoTimeline: TrackingReport = {
     const minLength = Number(context.params['min_viewing_seconds'] ?? 0.25);
     const cap = Number(context.params['max_viewing_hours'] ?? 10) * 3600;
     const videos = await videoIndex(context.db);
-    const byVideo = new Map<string, Map<number, Segment>>();
-    let seen: Seen = new Map();
+    const byVideo = new Map<string, VideoCounts>();
+    let mine = new Map<string, Mine>();
     let open: Open | null = null;
 
-    const segmentOf = (video: string, n: number): Segment => {
-      let segments = byVideo.get(video);
-      if (segments === undefined) {
-        segments = new Map();
-        byVideo.set(video, segments);
+    const countsOf = (video: string): VideoCounts => {
+      let c = byVideo.get(video);
+      if (c === undefined) {
+        c = { views: new Map(), users: new Map(), starts: new Map(), ends: new Map() };
+        byVideo.set(video, c);
       }
-      let s = segments.get(n);
-      if (s === undefined) {
-        s = { views: 0, users: 0, starts: 0, ends: 0 };
-        segments.set(n, s);
-      }
-      return s;
+      return c;
     };
-    const count = (view: Open, end: number): void => {
+    const count = (view: Open, stop: number): void => {
+      const length = videos.get(view.video)?.length ?? null;
+      const end = length === null ? stop : Math.min(stop, length);
       if (end - view.position < minLength) return;
-      let mine = seen.get(view.video);
-      if (mine === undefined) {
-        mine = { users: new Set(), starts: new Set(), ends: new Set() };
-        seen.set(view.video, mine);
-      }
       const first = Math.floor(view.position / size);
       const last = Math.max(first, Math.ceil(end / size) - 1);
-      for (let n = first; n <= last; n++) {
-        const s = segmentOf(view.video, n);
-        s.views++;
-        if (!mine.users.has(n)) {
-          mine.users.add(n);
-          s.users++;
-        }
+      const c = countsOf(view.video);
+      add(c.views, first, 1);
+      add(c.views, last + 1, -1);
+      let m = mine.get(view.video);
+      if (m === undefined) {
+        m = { ranges: [], starts: new Set(), ends: new Set() };
+        mine.set(view.video, m);
       }
-      if (!mine.starts.has(first)) {
-        mine.starts.add(first);
-        segmentOf(view.video, first).starts++;
+      m.ranges.push([first, last]);
+      if (!m.starts.has(first)) {
+        m.starts.add(first);
+        add(c.starts, first, 1);
       }
-      if (!mine.ends.has(last)) {
-        mine.ends.add(last);
-        segmentOf(view.video, last).ends++;
+      if (!m.ends.has(last)) {
+        m.ends.add(last);
+        add(c.ends, last, 1);
       }
     };
 
@@ -182,28 +187,53 @@ export const videoTimeline: TrackingReport = {
         }
       },
       endLearner(): void {
+        // the learner's segments of each video: the union of their viewings' ranges
+        for (const [video, m] of mine) {
+          const c = countsOf(video);
+          m.ranges.sort((x, y) => x[0] - y[0]);
+          let [from, to] = m.ranges[0] ?? [0, -1];
+          for (const [f, l] of m.ranges.slice(1)) {
+            if (f <= to + 1) to = Math.max(to, l);
+            else {
+              add(c.users, from, 1);
+              add(c.users, to + 1, -1);
+              [from, to] = [f, l];
+            }
+          }
+          if (to >= from) {
+            add(c.users, from, 1);
+            add(c.users, to + 1, -1);
+          }
+        }
         open = null;
-        seen = new Map();
+        mine = new Map();
       },
       end(emit: Emit): void {
         for (const video of videoOrder(videos, byVideo.keys())) {
-          const segments = byVideo.get(video);
-          if (segments === undefined) continue;
+          const c = byVideo.get(video);
+          if (c === undefined) continue;
           const info = videos.get(video);
-          for (const n of [...segments.keys()].sort((a, b) => a - b)) {
-            const s = segments.get(n);
-            if (s === undefined || s.views === 0) continue;
-            emit({
-              video_index: info?.index ?? null,
-              video_id: video,
-              video_name: info?.name ?? null,
-              segment: n,
-              start_seconds: n * size,
-              num_users: s.users,
-              num_views: s.views,
-              users_at_start: s.starts,
-              users_at_end: s.ends,
-            });
+          const keys = [...new Set([...c.views.keys(), ...c.users.keys()])].sort((a, b) => a - b);
+          let views = 0;
+          let users = 0;
+          for (const [i, key] of keys.entries()) {
+            views += c.views.get(key) ?? 0;
+            users += c.users.get(key) ?? 0;
+            const next = keys[i + 1] ?? key;
+            if (views <= 0) continue;
+            for (let n = key; n < next; n++) {
+              emit({
+                video_index: info?.index ?? null,
+                video_id: video,
+                video_name: info?.name ?? null,
+                segment: n,
+                start_seconds: n * size,
+                num_users: users,
+                num_views: views,
+                users_at_start: c.starts.get(n) ?? 0,
+                users_at_end: c.ends.get(n) ?? 0,
+              });
+            }
           }
         }
       },

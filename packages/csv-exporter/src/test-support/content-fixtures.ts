@@ -150,6 +150,9 @@ export function handCourse(prefix: string) {
     ),
     check(zoe, '2024-03-01T12:20:00.000Z', P2, 3, 'correct', 1, 1, { p2_2_1: 'Là' }),
     check(zoe, '2024-03-01T12:21:00.000Z', PX, 1, 'correct', 1, 1, { px_2_1: '42' }),
+    // a play of vb (60 s long) at 50 left running for 10 min: the viewing stops at 60
+    video(zoe, '2024-03-01T12:30:00.000Z', 'play_video', 'vb', { currentTime: 50 }),
+    base(zoe, '2024-03-01T12:40:00.000Z', `/courses/${course}/courseware/c2/`, 'server', '{}'),
   ];
 
   const doc = (
