@@ -13,7 +13,7 @@ import {
 export const problemCheck: QueryReport = {
   kind: 'query',
   name: 'problem_check',
-  question: 'Every answer a learner submitted to a problem: when, what, and how it was graded',
+  question: 'What did each learner submit to each problem, when, and how was it graded?',
   version: '1',
   parameters: [],
   reads: [COURSE_COLLECTIONS.problem_ids, COURSE_COLLECTIONS.course_structure],
