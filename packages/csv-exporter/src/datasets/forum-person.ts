@@ -214,6 +214,8 @@ export const forumPerson: TrackingReport = {
     let events = 0;
     return {
       event(event: Document): void {
+        const username = event['username'];
+        if (typeof username !== 'string' || username === '') return;
         const type = eventTypeOf(event);
         if (type.startsWith('edx.forum.')) {
           events++;

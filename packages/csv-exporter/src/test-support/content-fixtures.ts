@@ -150,6 +150,15 @@ export function handCourse(prefix: string) {
     ),
     check(zoe, '2024-03-01T12:20:00.000Z', P2, 3, 'correct', 1, 1, { p2_2_1: 'Là' }),
     check(zoe, '2024-03-01T12:21:00.000Z', PX, 1, 'correct', 1, 1, { px_2_1: '42' }),
+    // events without a username (no one learner's): counted nowhere
+    {
+      ...video(zoe, '2024-03-01T08:00:00.000Z', 'play_video', 'va', { currentTime: 99 }),
+      username: '',
+    },
+    {
+      ...base(zoe, '2024-03-01T08:00:01.000Z', 'edx.forum.thread.viewed', 'server', {}),
+      username: '',
+    },
     // a play of vb (60 s long) at 50 left running for 10 min: the viewing stops at 60
     video(zoe, '2024-03-01T12:30:00.000Z', 'play_video', 'vb', { currentTime: 50 }),
     base(zoe, '2024-03-01T12:40:00.000Z', `/courses/${course}/courseware/c2/`, 'server', '{}'),
