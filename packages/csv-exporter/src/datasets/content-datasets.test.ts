@@ -106,8 +106,8 @@ describe.each(ENGINES)('content datasets, hand-built course ($label)', (engine) 
     expect(await run('video_stats_day')).toEqual([
       // alice 03-01 va: play 10×1.5 = 15, pause 40×1.5 = 60, play 40, stop 40.1 → 4, max 60
       { date: '2024-03-01', ...who(alice), video_id: 'va', max_position: '60', n_events: '4' },
-      // alice 03-01 vb: one play at 0 (the seq_goto is not a video event)
-      { date: '2024-03-01', ...who(alice), video_id: 'vb', max_position: '0', n_events: '1' },
+      // alice 03-01 vb: play 0, pause 30 (the seq_goto between them is not a video event)
+      { date: '2024-03-01', ...who(alice), video_id: 'vb', max_position: '30', n_events: '2' },
       // alice 03-02 va: play 90×1.0 = 90, edx.video.paused (usage key id) 98 → 2, max 98
       { date: '2024-03-02', ...who(alice), video_id: 'va', max_position: '98', n_events: '2' },
       // bob va: play 0, play 50, pause 60 (the seek is not a position event) → 3, max 60
@@ -118,8 +118,8 @@ describe.each(ENGINES)('content datasets, hand-built course ($label)', (engine) 
       { date: '2024-03-01', ...who(bob), video_id: 'vc', max_position: '20', n_events: '2' },
       // zoë va: edx.video.played 95, edx.video.stopped 100 → 2, max 100
       { date: '2024-03-01', ...who(zoe), video_id: 'va', max_position: '100', n_events: '2' },
-      // zoë vb: one play at 50
-      { date: '2024-03-01', ...who(zoe), video_id: 'vb', max_position: '50', n_events: '1' },
+      // zoë vb: play 50, pause 70
+      { date: '2024-03-01', ...who(zoe), video_id: 'vb', max_position: '70', n_events: '2' },
     ]);
   });
 
@@ -128,13 +128,13 @@ describe.each(ENGINES)('content datasets, hand-built course ($label)', (engine) 
     // alice 03-01 va: max(10, 40, 40, 40.1); bob vc: max(0, 10)
     expect(rows.map((r) => [r['username'], r['date'], r['video_id'], r['max_position']])).toEqual([
       ['alice', '2024-03-01', 'va', '40.1'],
-      ['alice', '2024-03-01', 'vb', '0'],
+      ['alice', '2024-03-01', 'vb', '30'],
       ['alice', '2024-03-02', 'va', '98'],
       ['bob', '2024-03-01', 'va', '60'],
       ['bob', '2024-03-01', 'vb', '5'],
       ['bob', '2024-03-01', 'vc', '10'],
       ['zoë', '2024-03-01', 'va', '100'],
-      ['zoë', '2024-03-01', 'vb', '50'],
+      ['zoë', '2024-03-01', 'vb', '70'],
     ]);
   });
 
@@ -150,15 +150,15 @@ describe.each(ENGINES)('content datasets, hand-built course ($label)', (engine) 
         videos_viewed: '3',
         videos_watched: '2',
       },
-      // alice 0 (not viewed), bob 5, zoë 50; 0.95 × 60 = 57 → none watched
+      // alice 30, bob 5, zoë 70; 0.95 × 60 = 57 → zoë watched
       {
         video_index: '2',
         video_id: 'vb',
         video_name: 'Vidéo B',
         video_length: '60',
         n_learners: '3',
-        videos_viewed: '2',
-        videos_watched: '0',
+        videos_viewed: '3',
+        videos_watched: '1',
       },
       // bob 20; no length → watched empty
       {
@@ -171,94 +171,120 @@ describe.each(ENGINES)('content datasets, hand-built course ($label)', (engine) 
         videos_watched: '',
       },
     ]);
-    // watched_share = 0.5: va 98, 60, 100 > 50 → 3; vb: 50 > 30 (zoë), 5 and 0 not → 1
+    // watched_share = 0.5: va 98, 60, 100 > 50 → 3; vb: 70 > 30 (zoë), 30 and 5 not → 1
     const half = await run('video_stats', { watched_share: '0.5' });
     expect(half.map((r) => r['videos_watched'])).toEqual(['3', '1', '']);
   });
 
-  it('video_timeline: 5-second segments of the viewings', async () => {
-    // viewings (play → the learner's next event; end = that event's position for the video):
-    //   va: alice [10, 40] → segments 2..7; alice [40, 40.1] is 0.1 s < 0.25 s: ignored;
-    //       alice [90, 98] → 18..19 (⌈98/5⌉ − 1 = 19); bob [0, 12] (seek old_time) → 0..2;
-    //       bob [50, 60] → 10..11; zoë [95, 100] → 19..19
-    //   vb: alice [0, 0 + 30 s until seq_goto] → 0..5; bob's last play has no end: dropped;
-    //       zoë [50, min(50 + 600 s until the page visit, length 60)] → 10..11
-    //   vc: bob [0, 10] → 0..1
-    const seg = (
-      video: string,
-      index: string,
-      name: string,
-      segment: number,
-      users: number,
-      views: number,
-      atStart: number,
-      atEnd: number,
-    ): Record<string, string> => ({
-      video_index: index,
-      video_id: video,
-      video_name: name,
-      segment: String(segment),
-      start_seconds: String(segment * 5),
-      num_users: String(users),
-      num_views: String(views),
-      users_at_start: String(atStart),
-      users_at_end: String(atEnd),
-    });
-    const va = (s: number, u: number, v: number, a: number, e: number) =>
-      seg('va', '1', 'Vidéo A', s, u, v, a, e);
-    const vb = (s: number, u: number, v: number, a: number, e: number) =>
-      seg('vb', '2', 'Vidéo B', s, u, v, a, e);
-    const vc = (s: number, u: number, v: number, a: number, e: number) =>
-      seg('vc', '3', 'Vidéo C, "quoted"', s, u, v, a, e);
+  it('video_timeline (eap): 5-second segments of the viewings, users at start and end', async () => {
+    // viewings (per learner and video: play → next pause / stop / seek of that video):
+    //   va (L = 100): alice [10, 40] → segments 2..8 (⌊40/5⌋ = 8); alice [40, 40.1] is 0.1 s
+    //       < 0.25 s: ignored; alice [90, 98] → 18..19; bob [0, 12] (seek old_time) → 0..2;
+    //       bob's play at 50 after the seek starts at the seek's new_time 50: [50, 60] → 10..12;
+    //       zoë [95, 100] → 19..20
+    //   vb (L = 60): alice [0, 30] (the seq_goto between does not end it) → 0..6; zoë [50, 70]
+    //       ends past 60 + 1: dropped; bob's last play has no end: dropped
+    //   vc (no length): bob [0, 10] → 0..2
+    // users_at_start = num_users of segment 0; users_at_end = num_users of segment
+    //   ⌊max(L − 30, 0.95 L) / 5⌋: va ⌊95/5⌋ = 19 → 2 (alice, zoë); vb ⌊57/5⌋ = 11 → 0; vc empty
+    const seg =
+      (
+        video: string,
+        index: string,
+        name: string,
+        length: string,
+        atStart: string,
+        atEnd: string,
+      ) =>
+      (segment: number, users: number, views: number): Record<string, string> => ({
+        video_index: index,
+        video_id: video,
+        video_name: name,
+        video_length: length,
+        segment: String(segment),
+        start_seconds: String(segment * 5),
+        num_users: String(users),
+        num_views: String(views),
+        users_at_start: atStart,
+        users_at_end: atEnd,
+      });
+    const va = seg('va', '1', 'Vidéo A', '100', '1', '2');
+    const vb = seg('vb', '2', 'Vidéo B', '60', '1', '0');
+    const vc = seg('vc', '3', 'Vidéo C, "quoted"', '', '1', '');
     expect(await run('video_timeline')).toEqual([
-      va(0, 1, 1, 1, 0), // bob starts
-      va(1, 1, 1, 0, 0),
-      va(2, 2, 2, 1, 1), // alice starts, bob ends
-      va(3, 1, 1, 0, 0),
-      va(4, 1, 1, 0, 0),
-      va(5, 1, 1, 0, 0),
-      va(6, 1, 1, 0, 0),
-      va(7, 1, 1, 0, 1), // alice ends
-      va(10, 1, 1, 1, 0), // bob starts
-      va(11, 1, 1, 0, 1), // bob ends
-      va(18, 1, 1, 1, 0), // alice starts
-      va(19, 2, 2, 1, 2), // zoë starts; alice and zoë end
-      vb(0, 1, 1, 1, 0),
-      vb(1, 1, 1, 0, 0),
-      vb(2, 1, 1, 0, 0),
-      vb(3, 1, 1, 0, 0),
-      vb(4, 1, 1, 0, 0),
-      vb(5, 1, 1, 0, 1),
-      vb(10, 1, 1, 1, 0),
-      vb(11, 1, 1, 0, 1),
-      vc(0, 1, 1, 1, 0),
-      vc(1, 1, 1, 0, 1),
+      va(0, 1, 1), // bob
+      va(1, 1, 1),
+      va(2, 2, 2), // alice, bob
+      va(3, 1, 1),
+      va(4, 1, 1),
+      va(5, 1, 1),
+      va(6, 1, 1),
+      va(7, 1, 1),
+      va(8, 1, 1), // alice
+      va(10, 1, 1), // bob
+      va(11, 1, 1),
+      va(12, 1, 1),
+      va(18, 1, 1), // alice
+      va(19, 2, 2), // alice, zoë
+      va(20, 1, 1), // zoë
+      vb(0, 1, 1), // alice
+      vb(1, 1, 1),
+      vb(2, 1, 1),
+      vb(3, 1, 1),
+      vb(4, 1, 1),
+      vb(5, 1, 1),
+      vb(6, 1, 1),
+      vc(0, 1, 1), // bob
+      vc(1, 1, 1),
+      vc(2, 1, 1),
     ]);
   });
 
-  it('video_timeline: 50-second segments, and the cap on a viewing without an end position', async () => {
-    // va with s = 50: alice [10,40] → 0; [90,98] → 1; bob [0,12] → 0; [50,60] → 1; zoë → 1
+  it('video_timeline: 50-second segments; viewing_end=next_event and its cap', async () => {
+    // va, s = 50: alice [10,40] → 0, [90,98] → 1; bob [0,12] → 0, [50,60] → 1; zoë [95,100]
+    // → 1..2; at start: segment 0 → 2; at end: ⌊95/50⌋ = 1 → 3. vb: alice [0,30] → 0, at end
+    // ⌊57/50⌋ = 1 → 0. vc: bob [0,10] → 0
     const wide = await run('video_timeline', { segment_seconds: '50' });
-    expect(
-      wide.map((r) => [
-        r['video_id'],
-        r['segment'],
-        r['start_seconds'],
-        r['num_users'],
-        r['num_views'],
-        r['users_at_start'],
-        r['users_at_end'],
-      ]),
-    ).toEqual([
-      ['va', '0', '0', '2', '2', '2', '2'],
-      ['va', '1', '50', '3', '3', '3', '3'],
-      ['vb', '0', '0', '1', '1', '1', '1'],
-      ['vb', '1', '50', '1', '1', '1', '1'], // zoë [50, 60]
-      ['vc', '0', '0', '1', '1', '1', '1'],
+    const cols = (r: Record<string, string>): (string | undefined)[] => [
+      r['video_id'],
+      r['segment'],
+      r['start_seconds'],
+      r['num_users'],
+      r['num_views'],
+      r['users_at_start'],
+      r['users_at_end'],
+    ];
+    expect(wide.map(cols)).toEqual([
+      ['va', '0', '0', '2', '2', '2', '3'],
+      ['va', '1', '50', '3', '3', '2', '3'],
+      ['va', '2', '100', '1', '1', '2', '3'],
+      ['vb', '0', '0', '1', '1', '1', '0'],
+      ['vc', '0', '0', '1', '1', '1', ''],
     ]);
-    // a cap of 0.001 h = 3.6 s: alice's vb viewing [0, 30 s] becomes [0, 3.6] → segment 0;
-    // zoë's [50, 60] becomes [50, 53.6] → segment 10
-    const capped = await run('video_timeline', { max_viewing_hours: '0.001' });
+    // next_event: va and vc as above; vb: alice's play ends at the seq_goto 30 s later,
+    // [0, 0 + 30] → 0..6; zoë's play ends at the page visit 600 s later, [50, min(650, 60)]
+    // → 10..12 (her pause after it has no play open); at end: segment 11 → 1
+    const next = await run('video_timeline', { viewing_end: 'next_event' });
+    expect(next.filter((r) => r['video_id'] === 'vb').map(cols)).toEqual(
+      [0, 1, 2, 3, 4, 5, 6, 10, 11, 12].map((n) => [
+        'vb',
+        String(n),
+        String(n * 5),
+        '1',
+        '1',
+        '1',
+        '1',
+      ]),
+    );
+    expect(next.filter((r) => r['video_id'] !== 'vb')).toEqual(
+      (await run('video_timeline')).filter((r) => r['video_id'] !== 'vb'),
+    );
+    // a cap of 0.001 h = 3.6 s: alice's [0, 30] becomes [0, 3.6] → segment 0; zoë's [50, 60]
+    // becomes [50, 53.6] → segment 10
+    const capped = await run('video_timeline', {
+      viewing_end: 'next_event',
+      max_viewing_hours: '0.001',
+    });
     expect(capped.filter((r) => r['video_id'] === 'vb').map((r) => r['segment'])).toEqual([
       '0',
       '10',

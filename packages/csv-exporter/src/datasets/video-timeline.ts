@@ -1,10 +1,17 @@
 /** `video_timeline`: per video and 5-second segment, how many learners and viewings covered it. */
 import { COURSE_COLLECTIONS } from '@edx-data/core';
 import type { Document } from '@edx-data/store';
-import type { Emit, ReportContext, TrackingReducer, TrackingReport } from '../report.js';
+import type { Emit, ReportContext, Row, TrackingReducer, TrackingReport } from '../report.js';
 import { eventTime, payloadOf } from '../reports/values.js';
-import { videoIdOf } from '../reports/video-shared.js';
-import { currentTimeOf, isPlay, stopPosition, videoIndex, videoOrder } from './content-shared.js';
+import { SEEK_EVENTS, eventTypeOf, numberOf, videoIdOf } from '../reports/video-shared.js';
+import {
+  POSITION_EVENTS,
+  currentTimeOf,
+  isPlay,
+  stopPosition,
+  videoIndex,
+  videoOrder,
+} from './content-shared.js';
 
 /**
  * Counts of one video, as differences at segment boundaries (`+1` where a covering starts,
@@ -13,15 +20,6 @@ import { currentTimeOf, isPlay, stopPosition, videoIndex, videoOrder } from './c
 interface VideoCounts {
   readonly views: Map<number, number>;
   readonly users: Map<number, number>;
-  readonly starts: Map<number, number>;
-  readonly ends: Map<number, number>;
-}
-
-/** One learner's viewings of one video (segment ranges) and the segments counted. */
-interface Mine {
-  readonly ranges: [number, number][];
-  readonly starts: Set<number>;
-  readonly ends: Set<number>;
 }
 
 interface Open {
@@ -32,6 +30,11 @@ interface Open {
 
 function add(map: Map<number, number>, key: number, delta: number): void {
   map.set(key, (map.get(key) ?? 0) + delta);
+}
+
+/** The `n`-th segment's number of users, from a sweep's rows (0 when not there). */
+function usersAt(rows: readonly { segment: number; users: number }[], n: number): number {
+  return rows.find((r) => r.segment === n)?.users ?? 0;
 }
 
 export const videoTimeline: TrackingReport = {
@@ -47,6 +50,14 @@ export const videoTimeline: TrackingReport = {
       default: 5,
     },
     {
+      name: 'viewing_end',
+      type: 'string',
+      description:
+        'eap: a viewing ends at the next pause, stop or seek of the same video (edx-analytics-pipeline); next_event: at the learner’s next event of any kind (video_watch_duration)',
+      default: 'eap',
+      choices: ['eap', 'next_event'],
+    },
+    {
       name: 'min_viewing_seconds',
       type: 'number',
       description: 'Viewings shorter than this (in video seconds) are ignored',
@@ -55,7 +66,8 @@ export const videoTimeline: TrackingReport = {
     {
       name: 'max_viewing_hours',
       type: 'number',
-      description: 'Longest time a viewing without an end position may run, in hours',
+      description:
+        'next_event only: the longest a viewing ended by a non-video event may run, in hours',
       default: 10,
     },
   ],
@@ -74,6 +86,11 @@ export const videoTimeline: TrackingReport = {
       description: 'Its display name; empty when not in the structure',
     },
     {
+      name: 'video_length',
+      type: 'number',
+      description: 'Its length in seconds as `video_axis` gives it; empty when unknown',
+    },
+    {
       name: 'segment',
       type: 'integer',
       description:
@@ -89,81 +106,128 @@ export const videoTimeline: TrackingReport = {
     {
       name: 'users_at_start',
       type: 'integer',
-      description: 'Learners with a viewing that starts in the segment',
+      description: 'Per video (the same on each of its rows): num_users of segment 0',
     },
     {
       name: 'users_at_end',
       type: 'integer',
-      description: 'Learners with a viewing that ends in the segment',
+      description:
+        'Per video: num_users of the segment at max(video_length − 30, 0.95 × video_length), the “watched to the end” mark; empty when the length is unknown',
     },
   ],
   definition: [
-    'A **viewing** starts at a `play_video` (or `edx.video.played`) event of a learner with a',
-    'position (`event.currentTime`, as logged) and ends at the learner’s next event of any type —',
-    'the play segment of `video_watch_duration`. Its end position is the one the ending event',
-    'gives for the same video (`old_time` of a seek, `currentTime` of a pause, stop, play or other',
-    'video event) when it is at or after the start position; otherwise (another video, a page',
-    'visit, a backward value) the start position plus the time until the ending event, at most',
-    '`max_viewing_hours` (default 10 h, as edx-analytics-pipeline); never past the video’s',
-    '`video_length` when `video_axis` knows it. A play that is the learner’s',
-    'last event in the window has no end and is dropped; a viewing shorter than',
-    '`min_viewing_seconds` (default 0.25 s) is ignored (edx-analytics-pipeline `video_timeline`,',
-    'anchors.md §4a item 5).',
+    'Viewings come from each learner’s video events in the window (non-empty username; the video',
+    'is `event.id` reduced to the url_name; legacy names and their `edx.video.*` aliases):',
     '',
-    'A viewing from position a to b covers segments ⌊a / s⌋ … max(⌊a / s⌋, ⌈b / s⌉ − 1), s =',
-    '`segment_seconds` (default 5): it starts in the first and ends in the last. Per (video,',
-    'segment): `num_views` = viewings covering it, `num_users` = distinct learners with one,',
-    '`users_at_start` / `users_at_end` = distinct learners with a viewing starting / ending in it.',
-    'Rows only for segments with a viewing, videos in `video_axis` order then other ids by id,',
-    'segments in order.',
+    '- `viewing_end=eap` (default; edx-analytics-pipeline `UserVideoViewingTask`, anchors.md §4a',
+    '  item 5), per learner and video: a `play_video` with a `currentTime` starts a viewing at',
+    '  that position — or at the `new_time` of the seek that ended the previous viewing of the',
+    '  video; a later play replaces an open viewing. The next `pause_video` / `stop_video` of the',
+    '  same video ends it at its `currentTime` (0 when a pause has none), a `seek_video` at its',
+    '  `old_time`. Events of other videos and other events do not end it; a viewing still open at',
+    '  the learner’s last event is dropped. A viewing ending before its start, or more than 1 s',
+    '  after the end of a video of known length, is dropped.',
+    '- `viewing_end=next_event`: the play segments of `video_watch_duration` — a play ends at the',
+    '  learner’s next event of any kind, at the position that event gives for the same video',
+    '  (`old_time` of a seek, `currentTime` otherwise) when it is at or after the start, else at',
+    '  the start plus the time until that event, at most `max_viewing_hours` (default 10) and',
+    '  never past the video’s length when known.',
+    '',
+    'A viewing shorter than `min_viewing_seconds` (default 0.25 s) is ignored. A viewing from',
+    'position a to b covers segments ⌊a / s⌋ … ⌊b / s⌋ (s = `segment_seconds`, default 5).',
+    'Per (video, segment): `num_views` = viewings covering it, `num_users` = distinct learners',
+    'with one. Per video: `users_at_start` = `num_users` of segment 0, `users_at_end` =',
+    '`num_users` of segment ⌊max(L − 30, 0.95 × L) / s⌋, L = `video_length` (the end, credits',
+    'cut off). Rows only for segments with a viewing, videos in `video_axis` order then other ids',
+    'by id, segments in order.',
   ].join('\n'),
   changes: [
-    'Follows edx-analytics-pipeline’s `video_timeline` (5-second segments, `num_users`,',
-    '`num_views`, `users_at_start`, `users_at_end`, viewings under 0.25 s ignored, 10 h cap).',
-    'edx-analytics-pipeline ended a viewing only at a pause, stop, seek or play of the same',
-    'video and took the video length from the events; here any next event of the learner ends',
-    'it (as in `video_watch_duration`), and a viewing ended by something else than the video',
-    'runs for the elapsed time. edx2bigquery and simeon have no timeline.',
+    'Follows edx-analytics-pipeline’s `video_usage` / `video_timeline` (segments, `num_users`,',
+    '`num_views`, `users_at_start`, `users_at_end`, viewings under 0.25 s dropped). Differences:',
+    'the video length comes from the course structure (edx-analytics-pipeline read an event',
+    '`duration` or asked the YouTube API); when it is unknown `users_at_end` is empty, where',
+    'edx-analytics-pipeline guessed the last segment from a drop in viewers. The newer',
+    '`edx.video.*` names count as their legacy names. `viewing_end=next_event` gives the',
+    '`video_watch_duration` rule instead. edx2bigquery and simeon have no timeline.',
   ].join('\n'),
   async start(context: ReportContext): Promise<TrackingReducer> {
     const size = Number(context.params['segment_seconds'] ?? 5);
+    const eap = context.params['viewing_end'] !== 'next_event';
     const minLength = Number(context.params['min_viewing_seconds'] ?? 0.25);
     const cap = Number(context.params['max_viewing_hours'] ?? 10) * 3600;
     const videos = await videoIndex(context.db);
     const byVideo = new Map<string, VideoCounts>();
-    let mine = new Map<string, Mine>();
+    /** This learner's covered segment ranges, per video (merged at the learner's end). */
+    let mine = new Map<string, [number, number][]>();
+    /** next_event: the open play. eap: the open viewing of each video, the seek ends. */
     let open: Open | null = null;
+    let opens = new Map<string, number>();
+    let seeks = new Map<string, number>();
 
-    const countsOf = (video: string): VideoCounts => {
+    const count = (video: string, start: number, end: number): void => {
+      if (end - start < minLength) return;
+      const first = Math.floor(start / size);
+      const last = Math.floor(end / size);
       let c = byVideo.get(video);
       if (c === undefined) {
-        c = { views: new Map(), users: new Map(), starts: new Map(), ends: new Map() };
+        c = { views: new Map(), users: new Map() };
         byVideo.set(video, c);
       }
-      return c;
-    };
-    const count = (view: Open, stop: number): void => {
-      const length = videos.get(view.video)?.length ?? null;
-      const end = length === null ? stop : Math.min(stop, length);
-      if (end - view.position < minLength) return;
-      const first = Math.floor(view.position / size);
-      const last = Math.max(first, Math.ceil(end / size) - 1);
-      const c = countsOf(view.video);
       add(c.views, first, 1);
       add(c.views, last + 1, -1);
-      let m = mine.get(view.video);
-      if (m === undefined) {
-        m = { ranges: [], starts: new Set(), ends: new Set() };
-        mine.set(view.video, m);
+      let ranges = mine.get(video);
+      if (ranges === undefined) {
+        ranges = [];
+        mine.set(video, ranges);
       }
-      m.ranges.push([first, last]);
-      if (!m.starts.has(first)) {
-        m.starts.add(first);
-        add(c.starts, first, 1);
+      ranges.push([first, last]);
+    };
+
+    /** edx-analytics-pipeline's pairing, one learner's video events at a time. */
+    const eapEvent = (event: Document): void => {
+      const type = eventTypeOf(event);
+      const seek = SEEK_EVENTS.has(type);
+      if (!seek && !POSITION_EVENTS.has(type)) return;
+      const payload = payloadOf(event);
+      const video = videoIdOf(payload);
+      if (video === null) return;
+      if (isPlay(event)) {
+        const current = currentTimeOf(payload);
+        if (current === null) return;
+        opens.set(video, seeks.get(video) ?? current);
+        seeks.delete(video);
+        return;
       }
-      if (!m.ends.has(last)) {
-        m.ends.add(last);
-        add(c.ends, last, 1);
+      const start = opens.get(video);
+      if (start === undefined) return;
+      const end = seek
+        ? numberOf(payload['old_time'])
+        : (currentTimeOf(payload) ?? (type.includes('pause') ? 0 : null));
+      if (end === null) return;
+      const length = videos.get(video)?.length ?? null;
+      if (end >= start && (length === null || end <= length + 1)) count(video, start, end);
+      opens.delete(video);
+      const newTime = seek ? numberOf(payload['new_time']) : null;
+      if (newTime === null) seeks.delete(video);
+      else seeks.set(video, newTime);
+    };
+
+    /** The `video_watch_duration` pairing: a play ends at the learner's next event. */
+    const nextEvent = (event: Document, time: Date): void => {
+      if (open !== null) {
+        const stop = stopPosition(event, open.video);
+        const elapsed = Math.min((time.getTime() - open.time) / 1000, cap);
+        const length = videos.get(open.video)?.length ?? null;
+        const end = stop !== null && stop >= open.position ? stop : open.position + elapsed;
+        count(open.video, open.position, length === null ? end : Math.min(end, length));
+        open = null;
+      }
+      if (!isPlay(event)) return;
+      const payload = payloadOf(event);
+      const video = videoIdOf(payload);
+      const position = currentTimeOf(payload);
+      if (video !== null && position !== null && position >= 0) {
+        open = { video, position, time: time.getTime() };
       }
     };
 
@@ -172,40 +236,32 @@ export const videoTimeline: TrackingReport = {
         const username = event['username'];
         const time = eventTime(event);
         if (typeof username !== 'string' || username === '' || time === null) return;
-        if (open !== null) {
-          const stop = stopPosition(event, open.video);
-          const elapsed = Math.min((time.getTime() - open.time) / 1000, cap);
-          count(open, stop !== null && stop >= open.position ? stop : open.position + elapsed);
-          open = null;
-        }
-        if (!isPlay(event)) return;
-        const payload = payloadOf(event);
-        const video = videoIdOf(payload);
-        const position = currentTimeOf(payload);
-        if (video !== null && position !== null && position >= 0) {
-          open = { video, position, time: time.getTime() };
-        }
+        if (eap) eapEvent(event);
+        else nextEvent(event, time);
       },
       endLearner(): void {
         // the learner's segments of each video: the union of their viewings' ranges
-        for (const [video, m] of mine) {
-          const c = countsOf(video);
-          m.ranges.sort((x, y) => x[0] - y[0]);
-          let [from, to] = m.ranges[0] ?? [0, -1];
-          for (const [f, l] of m.ranges.slice(1)) {
+        for (const [video, ranges] of mine) {
+          const users = byVideo.get(video)?.users;
+          if (users === undefined) continue;
+          ranges.sort((x, y) => x[0] - y[0]);
+          let [from, to] = ranges[0] ?? [0, -1];
+          for (const [f, l] of ranges.slice(1)) {
             if (f <= to + 1) to = Math.max(to, l);
             else {
-              add(c.users, from, 1);
-              add(c.users, to + 1, -1);
+              add(users, from, 1);
+              add(users, to + 1, -1);
               [from, to] = [f, l];
             }
           }
           if (to >= from) {
-            add(c.users, from, 1);
-            add(c.users, to + 1, -1);
+            add(users, from, 1);
+            add(users, to + 1, -1);
           }
         }
         open = null;
+        opens = new Map();
+        seeks = new Map();
         mine = new Map();
       },
       end(emit: Emit): void {
@@ -213,7 +269,9 @@ export const videoTimeline: TrackingReport = {
           const c = byVideo.get(video);
           if (c === undefined) continue;
           const info = videos.get(video);
+          const length = info?.length ?? null;
           const keys = [...new Set([...c.views.keys(), ...c.users.keys()])].sort((a, b) => a - b);
+          const segments: { segment: number; users: number; views: number }[] = [];
           let views = 0;
           let users = 0;
           for (const [i, key] of keys.entries()) {
@@ -221,19 +279,27 @@ export const videoTimeline: TrackingReport = {
             users += c.users.get(key) ?? 0;
             const next = keys[i + 1] ?? key;
             if (views <= 0) continue;
-            for (let n = key; n < next; n++) {
-              emit({
-                video_index: info?.index ?? null,
-                video_id: video,
-                video_name: info?.name ?? null,
-                segment: n,
-                start_seconds: n * size,
-                num_users: users,
-                num_views: views,
-                users_at_start: c.starts.get(n) ?? 0,
-                users_at_end: c.ends.get(n) ?? 0,
-              });
-            }
+            for (let n = key; n < next; n++) segments.push({ segment: n, users, views });
+          }
+          const atStart = usersAt(segments, 0);
+          const atEnd =
+            length === null
+              ? null
+              : usersAt(segments, Math.floor(Math.max(length - 30, 0.95 * length) / size));
+          for (const s of segments) {
+            const row: Row = {
+              video_index: info?.index ?? null,
+              video_id: video,
+              video_name: info?.name ?? null,
+              video_length: length,
+              segment: s.segment,
+              start_seconds: s.segment * size,
+              num_users: s.users,
+              num_views: s.views,
+              users_at_start: atStart,
+              users_at_end: atEnd,
+            };
+            emit(row);
           }
         }
       },

@@ -101,6 +101,7 @@ export function handCourse(prefix: string) {
     video(alice, '2024-03-01T10:01:00.100Z', 'stop_video', 'va', { currentTime: 40.1 }),
     video(alice, '2024-03-01T10:02:00.000Z', 'play_video', 'vb', { currentTime: 0 }),
     base(alice, '2024-03-01T10:02:30.000Z', 'seq_goto', 'browser', '{"old":1,"new":2}'),
+    video(alice, '2024-03-01T10:03:00.000Z', 'pause_video', 'vb', { currentTime: 30 }),
     check(alice, '2024-03-01T10:05:00.000Z', P1, 1, 'incorrect', 0, 2, {
       p1_2_1: 'a',
       p1_3_1: ['choice_0', 'choice_1'],
@@ -162,6 +163,8 @@ export function handCourse(prefix: string) {
     // a play of vb (60 s long) at 50 left running for 10 min: the viewing stops at 60
     video(zoe, '2024-03-01T12:30:00.000Z', 'play_video', 'vb', { currentTime: 50 }),
     base(zoe, '2024-03-01T12:40:00.000Z', `/courses/${course}/courseware/c2/`, 'server', '{}'),
+    // a pause past the end of vb (70 > 60 + 1)
+    video(zoe, '2024-03-01T12:41:00.000Z', 'pause_video', 'vb', { currentTime: 70 }),
   ];
 
   const doc = (
