@@ -143,6 +143,8 @@ describe.each(ENGINES)('content datasets, hand-built course ($label)', (engine) 
       // furthest: alice 98, bob 60, zoë 100; 0.95 × 100 = 95 → alice and zoë watched
       {
         video_index: '1',
+        chapter_index: '1',
+        chapter_name: 'Semaine 1',
         video_id: 'va',
         video_name: 'Vidéo A',
         video_length: '100',
@@ -153,6 +155,8 @@ describe.each(ENGINES)('content datasets, hand-built course ($label)', (engine) 
       // alice 30, bob 5, zoë 70; 0.95 × 60 = 57 → zoë watched
       {
         video_index: '2',
+        chapter_index: '1',
+        chapter_name: 'Semaine 1',
         video_id: 'vb',
         video_name: 'Vidéo B',
         video_length: '60',
@@ -163,6 +167,8 @@ describe.each(ENGINES)('content datasets, hand-built course ($label)', (engine) 
       // bob 20; no length → watched empty
       {
         video_index: '3',
+        chapter_index: '2',
+        chapter_name: 'Semaine 2',
         video_id: 'vc',
         video_name: 'Vidéo C, "quoted"',
         video_length: '',

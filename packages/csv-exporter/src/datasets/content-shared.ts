@@ -166,6 +166,8 @@ export interface VideoInfo {
   readonly index: number;
   readonly name: string | null;
   readonly length: number | null;
+  readonly chapterIndex: number | null;
+  readonly chapterName: string | null;
 }
 
 /** The course's videos by url_name (video blocks of {@link courseBlocks}, 1-based index). */
@@ -177,6 +179,8 @@ export async function videoIndex(db: Database): Promise<Map<string, VideoInfo>> 
       index: videos.size + 1,
       name: block.name,
       length: videoLengthOf(block.metadata),
+      chapterIndex: block.chapterIndex,
+      chapterName: block.chapter?.name ?? null,
     });
   }
   return videos;

@@ -34,6 +34,13 @@ export const videoStats: TrackingReport = {
       description:
         '1-based index in course order (`video_axis`); empty for a video not in the structure',
     },
+    {
+      name: 'chapter_index',
+      type: 'integer',
+      description:
+        '1-based index of its chapter (`video_axis`); empty for a video not in the structure',
+    },
+    { name: 'chapter_name', type: 'string', description: 'Display name of its chapter' },
     { name: 'video_id', type: 'string', description: 'The video block’s url_name' },
     {
       name: 'video_name',
@@ -119,6 +126,8 @@ export const videoStats: TrackingReport = {
           const length = info?.length ?? null;
           emit({
             video_index: info?.index ?? null,
+            chapter_index: info?.chapterIndex ?? null,
+            chapter_name: info?.chapterName ?? null,
             video_id: video,
             video_name: info?.name ?? null,
             video_length: length,
