@@ -195,6 +195,22 @@ export function videoOrder(
   return [...known.keys(), ...others];
 }
 
+/** The fields of a `problem_ids` document the problem datasets read. */
+export const ATTEMPT_PROJECTION = {
+  _id: 1,
+  time: 1,
+  user_id: 1,
+  username: 1,
+  course_id: 1,
+  problem_id: 1,
+  module: 1,
+  'event.answers': 1,
+  'event.attempts': 1,
+  'event.success': 1,
+  'event.grade': 1,
+  'event.max_grade': 1,
+} as const;
+
 /** One learner's checks of one problem (from `problem_ids`). */
 export interface PersonProblem {
   readonly userId: unknown;
@@ -214,15 +230,16 @@ export interface PersonProblem {
 
 /**
  * Each (problem, learner)'s checks in the window, in order of problem id, user id, then
- * username (one `$match` + `$sort` over `problem_ids`; one group in memory at a time).
+ * username (one sorted `find` over `problem_ids`; one group in memory at a time).
  */
 export async function* personProblems(context: ReportContext): AsyncGenerator<PersonProblem> {
+  // a sorted find: the store orders by its indexes, no document is held in memory
   const cursor = context.db
     .collection(COURSE_COLLECTIONS.problem_ids)
-    .aggregate([
-      { $match: problemMatch(context.window, undefined) },
-      { $sort: { problem_id: 1, user_id: 1, username: 1, time: 1, _id: 1 } },
-    ]);
+    .find(problemMatch(context.window, undefined), {
+      sort: { problem_id: 1, user_id: 1, username: 1, time: 1, _id: 1 },
+      projection: ATTEMPT_PROJECTION,
+    });
   let key: string | null = null;
   let group:
     | {

@@ -9,6 +9,7 @@ import {
   problemMatch,
   problemName,
 } from '../reports/problem-shared.js';
+import { ATTEMPT_PROJECTION } from './content-shared.js';
 
 export const problemCheck: QueryReport = {
   kind: 'query',
@@ -52,7 +53,7 @@ export const problemCheck: QueryReport = {
     'the event time; both window days included, UTC), edx2bigquery / simeon `problem_check`',
     '(anchors.md §4a item 6). Browser `problem_check` events (the page’s form post, without a',
     'grade) are not in it, nor `save_problem_*` events (a save is not graded). `answers` is',
-    '`event.answers` as a JSON object. Rows in `time`, then event `_id` order.',
+    '`event.answers` as a JSON object. Rows in `time`, then event `_id` order (a sorted `find`).',
   ].join('\n'),
   changes: [
     'Follows edx2bigquery’s `problem_check` table (time, learner, course, module_id, answers,',
@@ -63,12 +64,13 @@ export const problemCheck: QueryReport = {
   ].join('\n'),
   async *rows(context: ReportContext): AsyncGenerator<Row> {
     const names = await blockNames(context);
+    // a sorted find (the store orders by its indexes: no document held in memory)
     const cursor = context.db
       .collection(COURSE_COLLECTIONS.problem_ids)
-      .aggregate([
-        { $match: problemMatch(context.window, undefined) },
-        { $sort: { time: 1, _id: 1 } },
-      ]);
+      .find(problemMatch(context.window, undefined), {
+        sort: { time: 1, _id: 1 },
+        projection: ATTEMPT_PROJECTION,
+      });
     for await (const doc of cursor) {
       const payload = payloadOfAttempt(doc);
       const answers = payload['answers'];
