@@ -8,8 +8,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mongoTestUri } from '@edx-data/test-support';
 import { exportReports } from '../export-reports.js';
-import { courseEvents, loadCourse, readCsv } from '../test-support/course-fixture.js';
+import { courseEvents, dropCourse, loadCourse, readCsv } from '../test-support/course-fixture.js';
 import type { LoadedCourse } from '../test-support/course-fixture.js';
 import { rawChecks, rawForum, rawStructure } from '../test-support/problem-readers.js';
 import { rawPayload, rawTime, rawVideoId } from '../test-support/video-readers.js';
@@ -33,7 +34,13 @@ function hms(text: unknown): number | null {
 const sum = (rows: Record<string, string>[], column: string): number =>
   rows.reduce((s, r) => s + Number(r[column] ?? 0), 0);
 
-describe('content datasets on a generated package', () => {
+const URI = mongoTestUri();
+const ENGINES: { label: string; uri: string | undefined }[] = [
+  { label: 'embedded', uri: undefined },
+  ...(URI === undefined ? [] : [{ label: 'MongoDB', uri: URI }]),
+];
+
+describe.each(ENGINES)('content datasets on a generated package ($label)', ({ uri }) => {
   let dir: string;
   let loaded: LoadedCourse;
   let events: Record<string, unknown>[];
@@ -51,15 +58,16 @@ describe('content datasets on a generated package', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'content-gen-'));
-    loaded = await loadCourse(dir);
+    loaded = await loadCourse(dir, {}, uri);
     events = (await courseEvents(loaded)).filter(
       (e) => typeof e['username'] === 'string' && e['username'] !== '',
     );
     const out = join(dir, 'out');
     await exportReports(loaded.store, { course: loaded.courseKey, reports: NAMES, out });
     for (const name of NAMES) csv.set(name, await readCsv(join(out, `${name}.csv`)));
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
+    if (uri !== undefined) await dropCourse(loaded);
     await loaded.store.close();
     await rm(dir, { recursive: true, force: true });
   });
