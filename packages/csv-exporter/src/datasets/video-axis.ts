@@ -70,6 +70,8 @@ export const videoAxis: QueryReport = {
     'place split into id and name columns and the usage key as `module_id`. edx2bigquery took',
     '`video_length` from the YouTube API and simeon from the OLX `duration`; here the OLX',
     'duration is used when present, else the clip length, else empty (no network access).',
+    'edx2bigquery’s `index_video`, `index_chapter`, `name` are `video_index`, `chapter_index`,',
+    '`video_name` here; its `video_id` (the url_name) and `youtube_id` keep their names.',
   ].join('\n'),
   async *rows(context: ReportContext): AsyncGenerator<Row> {
     let index = 0;

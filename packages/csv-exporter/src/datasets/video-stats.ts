@@ -87,6 +87,8 @@ export const videoStats: TrackingReport = {
     'length). edx2bigquery had the YouTube length for every video; here the length comes from',
     'the structure and `videos_watched` is empty when it is unknown (rather than 0). The share',
     'is a parameter; `n_learners` also counts learners whose only events were at position 0.',
+    'Its `index_video`, `index_chapter`, `name` are `video_index`, `chapter_index`,',
+    '`video_name` here.',
   ].join('\n'),
   async start(context: ReportContext): Promise<TrackingReducer> {
     const scale = context.params['position'] !== 'current_time';
