@@ -128,7 +128,8 @@ export const videoTimeline: TrackingReport = {
     '  the learner’s last event is dropped. A viewing ending before its start, or more than 1 s',
     '  after the end of a video of known length, is dropped.',
     '- `viewing_end=next_event`: the play segments of `video_watch_duration` — a play ends at the',
-    '  learner’s next event of any kind, at the position that event gives for the same video',
+    '  learner’s next event of any kind (except `/xblock/` handler calls, which are not events:',
+    '  the player saving its position), at the position that event gives for the same video',
     '  (`old_time` of a seek, `currentTime` otherwise) when it is at or after the start, else at',
     '  the start plus the time until that event, at most `max_viewing_hours` (default 10) and',
     '  never past the video’s length when known.',
@@ -214,6 +215,8 @@ export const videoTimeline: TrackingReport = {
 
     /** The `video_watch_duration` pairing: a play ends at the learner's next event. */
     const nextEvent = (event: Document, time: Date): void => {
+      // xblock handler calls repeat other events (the player saving its state): not events
+      if (eventTypeOf(event).includes('/xblock/')) return;
       if (open !== null) {
         const stop = stopPosition(event, open.video);
         const elapsed = Math.min((time.getTime() - open.time) / 1000, cap);

@@ -100,6 +100,14 @@ export function handCourse(prefix: string) {
     video(alice, '2024-03-01T10:01:00.000Z', 'play_video', 'va', { currentTime: 40 }),
     video(alice, '2024-03-01T10:01:00.100Z', 'stop_video', 'va', { currentTime: 40.1 }),
     video(alice, '2024-03-01T10:02:00.000Z', 'play_video', 'vb', { currentTime: 0 }),
+    // the player saving its state through an xblock handler: not an event (anchors.md §4a)
+    base(
+      alice,
+      '2024-03-01T10:02:10.000Z',
+      `/courses/${course}/xblock/${block('video', 'vb')}/handler/xmodule_handler/save_user_state`,
+      'server',
+      '{"POST":{"saved_video_position":["00:00:10"]}}',
+    ),
     base(alice, '2024-03-01T10:02:30.000Z', 'seq_goto', 'browser', '{"old":1,"new":2}'),
     video(alice, '2024-03-01T10:03:00.000Z', 'pause_video', 'vb', { currentTime: 30 }),
     check(alice, '2024-03-01T10:05:00.000Z', P1, 1, 'incorrect', 0, 2, {
