@@ -78,8 +78,8 @@ export const courseProblem: QueryReport = {
     'when no one checked it), then one per other problem id met in the checks, by id.',
   ].join('\n'),
   changes: [
-    'edx2bigquery’s `course_problem` aggregates `person_problem` per problem (learners, mean',
-    'grade, attempts); simeon has no course-level table. Here the learners who solved it are',
+    'edx2bigquery’s `course_problem` aggregates its `person_problem` per problem (learners,',
+    'mean grade, attempts; anchors.md §4a item 6). Here the learners who solved it are',
     'counted twice — by their final check and by any check — and problems nobody tried are',
     'listed with zero counts (anchors.md §4a item 6).',
   ].join('\n'),

@@ -50,9 +50,9 @@ export const personProblem: QueryReport = {
     'correct. Rows in order of `problem_id`, `user_id`, username.',
   ].join('\n'),
   changes: [
-    'edx2bigquery’s `person_problem` (from `problem_analysis`, i.e. studentmodule state) gives',
-    'per learner and problem the attempts, grade and max_grade; simeon builds the same from the',
-    'logs. This one is read from the `problem_check` events (the state in studentmodule is the',
+    'edx2bigquery’s `person_problem` (built from `problem_analysis`, i.e. the studentmodule',
+    'state; anchors.md §4a item 6) gives per learner and problem the attempts and grade. This',
+    'one is read from the `problem_check` events (the state in studentmodule is the',
     'last one only), so it also has the first and last time and whether any attempt was',
     'correct. The show-answer count is not given (it is in `person_course`’s `nshow_answer`).',
   ].join('\n'),

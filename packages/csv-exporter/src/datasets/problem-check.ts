@@ -57,7 +57,8 @@ export const problemCheck: QueryReport = {
   ].join('\n'),
   changes: [
     'Follows edx2bigquery’s `problem_check` table (time, learner, course, module_id, answers,',
-    'attempts, success, grade, max_grade); simeon’s is the same. edx2bigquery flattened',
+    'attempts, success, grade, max_grade), which simeon keeps (anchors.md §4a item 6).',
+    'edx2bigquery flattened',
     '`correct_map` and `state` into string columns; they are left out here (the per-answer',
     'correctness is in `problem_attempts` with `layout=long`). The learner is given as user_id,',
     'username and hash_id.',

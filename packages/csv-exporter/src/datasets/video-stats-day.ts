@@ -81,7 +81,7 @@ export const videoStatsDay: TrackingReport = {
     'play, pause and stop, scaled by the speed). Differences: the newer `edx.video.*` names are',
     'counted as their legacy names; days are UTC days of the event time (edx2bigquery used the',
     'log file’s date unless `--dynamic-dates`); the number of events is given; `position` lets',
-    'the unscaled `currentTime` be used instead (simeon keeps edx2bigquery’s rule).',
+    'the unscaled `currentTime` be used instead.',
   ].join('\n'),
   start(context: ReportContext): TrackingReducer {
     const scale = context.params['position'] !== 'current_time';
