@@ -114,10 +114,12 @@ export class CollectionReads<T extends Document = Document> extends CollectionHa
       // No index serves the sort: MongoDB's order, in memory (bson-order.ts).
       results = sortDocuments([...asIterable(results)], sort)[Symbol.iterator]();
     }
-    if (projection || options.skip || options.limit) {
-      let cursor = shapeQuery().find<Document>(asIterable(results), projection);
-      if (options.skip) cursor = cursor.skip(options.skip);
-      if (options.limit) cursor = cursor.limit(options.limit);
+    if (options.skip || options.limit) {
+      // Ours, not mingo's: its `$limit` went on reading the source to its end.
+      results = skipAndLimit(results, options.skip ?? 0, options.limit ?? 0);
+    }
+    if (projection) {
+      const cursor = shapeQuery().find<Document>(asIterable(results), projection);
       results = cursor[Symbol.iterator]() as unknown as Iterator<Document>;
     }
     return {
@@ -303,4 +305,25 @@ function valuesAtPath(doc: unknown, segments: readonly string[]): unknown[] {
   if (!isPlainObject(doc)) return [];
   const [head, ...rest] = segments;
   return valuesAtPath(doc[head ?? ''], rest);
+}
+
+/** `skip` documents, then at most `limit` (0: no limit); stops reading once it has them. */
+function* skipAndLimit(
+  source: Iterator<Document>,
+  skip: number,
+  limit: number,
+): Generator<Document, void, undefined> {
+  let skipped = 0;
+  let given = 0;
+  for (;;) {
+    if (limit > 0 && given >= limit) return;
+    const next = source.next();
+    if (next.done === true) return;
+    if (skipped < skip) {
+      skipped++;
+      continue;
+    }
+    given++;
+    yield next.value;
+  }
 }
