@@ -8,9 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mongoTestUri } from '@edx-data/test-support';
-import { exportReports } from '../export-reports.js';
 import type { LoadedCourse } from '../test-support/course-fixture.js';
-import { dropCourse, loadCourse, readCsv, readTable } from '../test-support/course-fixture.js';
+import { dropCourse, exportRows, loadCourse, readTable } from '../test-support/course-fixture.js';
 import { rawCompleters, rawCourseEvents } from '../test-support/learner-readers.js';
 
 const uri = mongoTestUri();
@@ -27,7 +26,6 @@ type RawEvent = Record<string, unknown> & { readonly ms: number };
 describe.each(engines)('time and session datasets on a generated course ($label)', (engine) => {
   let dir: string;
   let loaded: LoadedCourse;
-  let runs = 0;
   /** The learner events (non-empty username, no /xblock/) by username, in time order. */
   let byLearner: Map<string, RawEvent[]>;
   /** The two learners with the most events. */
@@ -61,10 +59,7 @@ describe.each(engines)('time and session datasets on a generated course ($label)
     report: string,
     params: Record<string, string> = {},
   ): Promise<Record<string, string>[]> {
-    runs += 1;
-    const out = join(dir, `out-${String(runs)}`);
-    await exportReports(loaded.store, { course: loaded.courseKey, reports: [report], out, params });
-    return readCsv(join(out, `${report}.csv`));
+    return exportRows(loaded.store, loaded.courseKey, report, dir, { params });
   }
 
   it('enrollment_events and enrollday: as many activations and deactivations as generated', async () => {

@@ -4,6 +4,7 @@
  * `MONGODB_URI`: every column of every row written literally, derived by hand in the comments
  * from the written definitions.
  */
+import { exportRows } from '../test-support/course-fixture.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,8 +13,6 @@ import { courseDatabaseName } from '@edx-data/core';
 import { openStore } from '@edx-data/store';
 import type { Store } from '@edx-data/store';
 import { runPrefix, testEngines } from '@edx-data/test-support';
-import { exportReports } from '../export-reports.js';
-import { readCsv } from '../test-support/course-fixture.js';
 
 const PREFIX = runPrefix('AT');
 const ENGINES = await testEngines(openStore, PREFIX);
@@ -183,9 +182,7 @@ describe.each(ENGINES)('time and session datasets, hand-made ($label)', (engine)
     window: { from?: string; to?: string } = {},
   ): Promise<Record<string, string>[]> {
     if (store === undefined) throw new Error('no store');
-    const out = join(dir, `${report}-${String(Math.random()).slice(2)}`);
-    await exportReports(store, { course: COURSE, reports: [report], out, params, ...window });
-    return readCsv(join(out, `${report}.csv`));
+    return exportRows(store, COURSE, report, dir, { params, ...window });
   }
 
   it('time_on_task, rule e2b: a category gap runs from the previous event of that category', async () => {

@@ -5,6 +5,7 @@
  * the arithmetic in comments. Query datasets run on every engine (embedded, and MongoDB /
  * FerretDB when `MONGODB_URI` is set); tracking datasets too (one shared pass).
  */
+import { exportRows } from '../test-support/course-fixture.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,8 +13,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '@edx-data/store';
 import type { Store } from '@edx-data/store';
 import { runPrefix, testEngines } from '@edx-data/test-support';
-import { exportReports } from '../export-reports.js';
-import { readCsv } from '../test-support/course-fixture.js';
 import { handCourse } from '../test-support/content-fixtures.js';
 import type { HandLearner } from '../test-support/content-fixtures.js';
 
@@ -47,9 +46,7 @@ describe.each(ENGINES)('content datasets, hand-built course ($label)', (engine) 
     window: { from?: string; to?: string } = {},
   ): Promise<Record<string, string>[]> {
     if (store === undefined) throw new Error('no store');
-    const out = join(dir, `${report}-${String(Math.random()).slice(2)}`);
-    await exportReports(store, { course: H.course, reports: [report], out, params, ...window });
-    return readCsv(join(out, `${report}.csv`));
+    return exportRows(store, H.course, report, dir, { params, ...window });
   }
 
   it('video_axis: the videos of the outline in course order, orphans left out', async () => {

@@ -7,6 +7,7 @@
  * username only (non-ASCII), a learner with no events, one without certificate, an IP tie, forum
  * documents by author, a role table, and the window (`--from`) of person_course_day.
  */
+import { exportRows } from '../test-support/course-fixture.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,8 +16,6 @@ import { courseDatabaseName } from '@edx-data/core';
 import { openStore } from '@edx-data/store';
 import type { Document, Store } from '@edx-data/store';
 import { runPrefix, testEngines } from '@edx-data/test-support';
-import { exportReports } from '../export-reports.js';
-import { readCsv } from '../test-support/course-fixture.js';
 
 const PREFIX = runPrefix('PCd');
 const COURSE = `course-v1:${PREFIX}+P1+2024`;
@@ -566,7 +565,6 @@ describe.each(await testEngines(openStore, PREFIX))(
   (engine) => {
     let store: Store;
     let dir: string;
-    let runs = 0;
 
     beforeAll(async () => {
       dir = await mkdtemp(join(tmpdir(), 'person-course-'));
@@ -583,10 +581,7 @@ describe.each(await testEngines(openStore, PREFIX))(
       report: string,
       options: { params?: Record<string, string>; from?: string; to?: string } = {},
     ): Promise<Record<string, string>[]> {
-      runs += 1;
-      const out = join(dir, `out-${String(runs)}`);
-      await exportReports(store, { course: COURSE, reports: [report], out, ...options });
-      return readCsv(join(out, `${report}.csv`));
+      return exportRows(store, COURSE, report, dir, options);
     }
 
     it('person_course: every column of every enrollment', async () => {

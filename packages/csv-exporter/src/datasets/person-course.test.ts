@@ -8,8 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportReports } from '../export-reports.js';
-import { courseEvents, loadCourse, readCsv } from '../test-support/course-fixture.js';
+import { courseEvents, exportRows, loadCourse } from '../test-support/course-fixture.js';
 import type { LoadedCourse } from '../test-support/course-fixture.js';
 
 describe('person_course and person_course_day on a generated package', () => {
@@ -17,21 +16,12 @@ describe('person_course and person_course_day on a generated package', () => {
   let loaded: LoadedCourse;
   let personCourse: Record<string, string>[];
   let personCourseDay: Record<string, string>[];
-  let runs = 0;
 
   async function run(
     report: string,
     options: { from?: string; to?: string } = {},
   ): Promise<Record<string, string>[]> {
-    runs += 1;
-    const out = join(dir, `out-${String(runs)}`);
-    await exportReports(loaded.store, {
-      course: loaded.courseKey,
-      reports: [report],
-      out,
-      ...options,
-    });
-    return readCsv(join(out, `${report}.csv`));
+    return exportRows(loaded.store, loaded.courseKey, report, dir, options);
   }
 
   const sum = (rows: Record<string, string>[], column: string): number =>

@@ -6,6 +6,7 @@
  * known only by username or only to `auth_user`, and text with commas, quotes, newlines and
  * non-ASCII characters.
  */
+import { exportRows } from '../test-support/course-fixture.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,8 +15,6 @@ import { courseDatabaseName } from '@edx-data/core';
 import { openStore } from '@edx-data/store';
 import type { Document, Store } from '@edx-data/store';
 import { runPrefix, testEngines } from '@edx-data/test-support';
-import { exportReports } from '../export-reports.js';
-import { readCsv } from '../test-support/course-fixture.js';
 
 const PREFIX = runPrefix('LrnA');
 const COURSE = `course-v1:${PREFIX}+L1+2024`;
@@ -155,7 +154,6 @@ describe.each(await testEngines(openStore, PREFIX))(
   (engine) => {
     let store: Store;
     let dir: string;
-    let runs = 0;
 
     beforeAll(async () => {
       dir = await mkdtemp(join(tmpdir(), 'learner-cases-'));
@@ -172,10 +170,7 @@ describe.each(await testEngines(openStore, PREFIX))(
       report: string,
       options: { params?: Record<string, string>; from?: string; to?: string } = {},
     ): Promise<Record<string, string>[]> {
-      runs += 1;
-      const out = join(dir, `out-${String(runs)}`);
-      await exportReports(store, { course: COURSE, reports: [report], out, ...options });
-      return readCsv(join(out, `${report}.csv`));
+      return exportRows(store, COURSE, report, dir, options);
     }
 
     it('course_completers: downloadable only, names with quotes and newlines, a learner only in auth_user', async () => {

@@ -8,9 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mongoTestUri } from '@edx-data/test-support';
-import { exportReports } from '../export-reports.js';
 import type { LoadedCourse } from '../test-support/course-fixture.js';
-import { dropCourse, loadCourse, readCsv, readTable } from '../test-support/course-fixture.js';
+import { dropCourse, exportRows, loadCourse, readTable } from '../test-support/course-fixture.js';
 import {
   rawCompleters,
   rawCourseEvents,
@@ -30,7 +29,6 @@ const DAY = 86_400_000;
 describe.each(engines)('learner reports on a generated course ($label engine)', (engine) => {
   let dir: string;
   let loaded: LoadedCourse;
-  let runs = 0;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'learner-reports-'));
@@ -47,15 +45,7 @@ describe.each(engines)('learner reports on a generated course ($label engine)', 
     report: string,
     options: { params?: Record<string, string>; from?: string; to?: string } = {},
   ): Promise<Record<string, string>[]> {
-    runs += 1;
-    const out = join(dir, `out-${String(runs)}`);
-    await exportReports(loaded.store, {
-      course: loaded.courseKey,
-      reports: [report],
-      out,
-      ...options,
-    });
-    return readCsv(join(out, `${report}.csv`));
+    return exportRows(loaded.store, loaded.courseKey, report, dir, options);
   }
 
   it('course_completers: the downloadable certificates, with name, grade and dates', async () => {

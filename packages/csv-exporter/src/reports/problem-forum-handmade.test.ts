@@ -14,7 +14,7 @@ import { openStore } from '@edx-data/store';
 import type { Store } from '@edx-data/store';
 import { runPrefix, testEngines } from '@edx-data/test-support';
 import { exportReports } from '../export-reports.js';
-import { readCsv } from '../test-support/course-fixture.js';
+import { exportRows, readCsv } from '../test-support/course-fixture.js';
 
 const PREFIX = runPrefix('PF');
 const ENGINES = await testEngines(openStore, PREFIX);
@@ -307,9 +307,7 @@ describe.each(ENGINES)('problem and forum reports, hand-made ($label)', (engine)
     window: { from?: string; to?: string } = {},
   ): Promise<Record<string, string>[]> {
     if (store === undefined) throw new Error('no store');
-    const out = join(dir, `${report}-${String(Math.random()).slice(2)}`);
-    await exportReports(store, { course: COURSE, reports: [report], out, params, ...window });
-    return readCsv(join(out, `${report}.csv`));
+    return exportRows(store, COURSE, report, dir, { params, ...window });
   }
 
   const learner = (u: { id: number; username: string; hash: string }): Record<string, string> => ({

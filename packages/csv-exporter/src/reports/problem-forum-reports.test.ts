@@ -11,9 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProblemIds } from '@edx-data/course-extractor';
 import { mongoTestUri } from '@edx-data/test-support';
-import { exportReports } from '../export-reports.js';
 import type { LoadedCourse } from '../test-support/course-fixture.js';
-import { dropCourse, loadCourse, readCsv } from '../test-support/course-fixture.js';
+import { dropCourse, exportRows, loadCourse } from '../test-support/course-fixture.js';
 import { rawChecks, rawForum, rawStructure } from '../test-support/problem-readers.js';
 import type { RawCheck } from '../test-support/problem-readers.js';
 
@@ -65,15 +64,7 @@ describe.each(ENGINES)('problem and forum reports on a generated course ($label)
     params: Record<string, string> = {},
     window: { from?: string; to?: string } = {},
   ): Promise<Record<string, string>[]> {
-    const out = join(dir, `${report}-${String(Math.random()).slice(2)}`);
-    await exportReports(loaded.store, {
-      course: loaded.courseKey,
-      reports: [report],
-      out,
-      params,
-      ...window,
-    });
-    return readCsv(join(out, `${report}.csv`));
+    return exportRows(loaded.store, loaded.courseKey, report, dir, { params, ...window });
   }
 
   it('the data exercise the reports: problem checks, repeated attempts, forum posts', () => {

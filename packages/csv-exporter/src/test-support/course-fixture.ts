@@ -4,7 +4,7 @@
  * report test come from these readers (a few lines over the TSV tables and the .log.gz lines)
  * or from the ground truth, never from the code under test.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parseString } from 'fast-csv';
@@ -16,6 +16,7 @@ import {
   extractCourseTracking,
 } from '@edx-data/course-extractor';
 import { openStore } from '@edx-data/store';
+import { exportReports } from '../export-reports.js';
 import type { Store } from '@edx-data/store';
 import { generatePackage } from '@edx-data/synthetic-data';
 import type {
@@ -166,6 +167,29 @@ export async function readCsv(path: string): Promise<Record<string, string>[]> {
         resolve(rows);
       });
   });
+}
+
+/** What {@link exportRows} passes on to `exportReports`. */
+export interface ExportRowsOptions {
+  readonly params?: Readonly<Record<string, string>> | undefined;
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+}
+
+/**
+ * Export one report of `course` into a new folder under `dir` and read its CSV back with
+ * fast-csv (the way every report test looks at what a researcher receives).
+ */
+export async function exportRows(
+  store: Store,
+  course: string,
+  report: string,
+  dir: string,
+  options: ExportRowsOptions = {},
+): Promise<Record<string, string>[]> {
+  const out = await mkdtemp(join(dir, `${report}-`));
+  await exportReports(store, { course, reports: [report], out, ...options });
+  return readCsv(join(out, `${report}.csv`));
 }
 
 /** Drop what {@link loadCourse} wrote on a shared server (its course and master databases). */
