@@ -4,24 +4,52 @@ import type { Document } from '@edx-data/store';
 import type { QueryReport, ReportContext, Row } from '../report.js';
 import { blockNames, problemMatch, problemName } from './problem-shared.js';
 
-/** Distinct (problem, learner) pairs per problem, of the `problem_ids` documents matched. */
+/**
+ * Per problem, the learners who attempted it and those with a correct attempt, in one read of
+ * `problem_ids`: one group per (problem, learner, `event.success`), counted here (FerretDB v1
+ * has no `$cond`/`$max` to fold the success into the group).
+ */
 async function learnersPerProblem(
   context: ReportContext,
   match: Document,
-): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
+): Promise<Map<string, { attempted: number; correct: number }>> {
+  const counts = new Map<string, { attempted: number; correct: number }>();
   const cursor = context.db.collection(COURSE_COLLECTIONS.problem_ids).aggregate([
     { $match: match },
     {
-      $group: { _id: { problem_id: '$problem_id', user_id: '$user_id', username: '$username' } },
+      $group: {
+        _id: {
+          problem_id: '$problem_id',
+          user_id: '$user_id',
+          username: '$username',
+          success: '$event.success',
+        },
+      },
     },
-    { $group: { _id: '$_id.problem_id', learners: { $sum: 1 } } },
+    { $sort: { '_id.problem_id': 1, '_id.user_id': 1, '_id.username': 1 } },
   ]);
+  let previous: string | null = null;
+  let learnerCorrect = false;
+  let problem: { attempted: number; correct: number } | undefined;
+  const close = (): void => {
+    if (problem !== undefined && learnerCorrect) problem.correct += 1;
+  };
   for await (const row of cursor) {
-    const id = row['_id'];
-    const learners = row['learners'];
-    if (typeof id === 'string' && typeof learners === 'number') counts.set(id, learners);
+    const id = row['_id'] as Record<string, unknown>;
+    const problemId = id['problem_id'];
+    if (typeof problemId !== 'string') continue;
+    const learner = JSON.stringify([problemId, id['user_id'] ?? null, id['username'] ?? null]);
+    if (learner !== previous) {
+      close();
+      previous = learner;
+      learnerCorrect = false;
+      problem = counts.get(problemId) ?? { attempted: 0, correct: 0 };
+      counts.set(problemId, problem);
+      problem.attempted += 1;
+    }
+    if (id['success'] === 'correct') learnerCorrect = true;
   }
+  close();
   return counts;
 }
 
@@ -69,7 +97,7 @@ export const activitiesWithLowerCompletion: QueryReport = {
     'the attempt is correct (a partly correct attempt does not count). `learners_never_correct`',
     'is the difference, `completion_share` the share correct. Problems nobody attempted are not',
     'listed. Rows from the lowest `completion_share` up, ties by most learners attempted, then',
-    '`problem_id`. Counted by two `$group` pipelines (all attempts; correct attempts only).',
+    '`problem_id`. Counted in one read: a `$group` per (problem, learner, `event.success`).',
     'Per-problem learner counts like edx2bigquery’s `course_problem` (anchors.md A1).',
   ].join('\n'),
   changes: [
@@ -81,11 +109,9 @@ export const activitiesWithLowerCompletion: QueryReport = {
   ].join('\n'),
   async *rows(context: ReportContext): AsyncGenerator<Row> {
     const match = problemMatch(context.window, undefined);
-    const attempted = await learnersPerProblem(context, match);
-    const correct = await learnersPerProblem(context, { ...match, 'event.success': 'correct' });
+    const counts = await learnersPerProblem(context, match);
     const names = await blockNames(context);
-    const rows = [...attempted].map(([problemId, learners]) => {
-      const right = correct.get(problemId) ?? 0;
+    const rows = [...counts].map(([problemId, { attempted: learners, correct: right }]) => {
       return {
         problem_id: problemId,
         problem_name: problemName({ problem_id: problemId }, names),
