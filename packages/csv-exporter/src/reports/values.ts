@@ -20,23 +20,32 @@ export function gradeOf(value: unknown): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
+/**
+ * Payloads already parsed, by event: the tracking reports of one pass see the same event
+ * object, so a browser event's JSON string is parsed once, not once per report.
+ */
+const parsedPayloads = new WeakMap<Document, Record<string, unknown>>();
+
 /** The `event` field of a tracking event as an object (browser events carry a JSON string). */
 export function payloadOf(event: Document): Record<string, unknown> {
   const payload = event['event'];
   if (typeof payload === 'object' && payload !== null && !Array.isArray(payload)) {
     return payload as Record<string, unknown>;
   }
-  if (typeof payload === 'string' && payload.startsWith('{')) {
-    try {
-      const parsed: unknown = JSON.parse(payload);
-      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
-        return parsed as Record<string, unknown>;
-      }
-    } catch {
-      // a cut string (edX truncates browser events at 512 characters): no payload
+  if (typeof payload !== 'string' || !payload.startsWith('{')) return {};
+  const known = parsedPayloads.get(event);
+  if (known !== undefined) return known;
+  let parsed: Record<string, unknown> = {};
+  try {
+    const value: unknown = JSON.parse(payload);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      parsed = value as Record<string, unknown>;
     }
+  } catch {
+    // a cut string (edX truncates browser events at 512 characters): no payload
   }
-  return {};
+  parsedPayloads.set(event, parsed);
+  return parsed;
 }
 
 /** The learner's user id of a tracking event (`context.user_id`), or null. */
