@@ -9,6 +9,7 @@ import { tryParseCourseId } from '@edx-data/core';
 import type { Document } from '@edx-data/store';
 import type { ColumnSpec, ParameterSpec } from '../report.js';
 import { payloadOf } from '../reports/values.js';
+import { isLearnerEvent } from './activity-shared.js';
 import { eventTypeOf, numberOf, videoIdOf } from '../reports/video-shared.js';
 
 /** Gaps longer than this (seconds) between consecutive events of a day are not counted. */
@@ -82,11 +83,7 @@ const URL_READ = /\/discussion\/forum\/[^/]+\/threads\/[^/]+\/?$/u;
  * filter): a non-empty `username`, an `event_type` that does not contain `/xblock/`, a time.
  */
 export function isActivityEvent(event: Document): boolean {
-  const username = event['username'];
-  if (typeof username !== 'string' || username === '') return false;
-  const type = event['event_type'];
-  if (typeof type !== 'string' || type.includes('/xblock/')) return false;
-  return event['_time'] instanceof Date;
+  return isLearnerEvent(event) && event['_time'] instanceof Date;
 }
 
 /** Tells which counter an event type feeds, for one course (its URLs in either id form). */
@@ -378,20 +375,4 @@ export function zeroCounters(): Record<CounterName, number> {
   const out = {} as Record<CounterName, number>;
   for (const name of COUNTER_NAMES) out[name] = 0;
   return out;
-}
-
-const DAY_MS = 86_400_000;
-let cachedDayStart = Number.NaN;
-let cachedDay = '';
-
-/**
- * The UTC day of a time, `YYYY-MM-DD`; the last day is kept, so that the events of a learner's
- * day (consecutive in the pass) do not each build a string.
- */
-export function utcDayOf(time: Date): string {
-  const ms = time.getTime();
-  if (ms >= cachedDayStart && ms < cachedDayStart + DAY_MS) return cachedDay;
-  cachedDayStart = Math.floor(ms / DAY_MS) * DAY_MS;
-  cachedDay = new Date(cachedDayStart).toISOString().slice(0, 10);
-  return cachedDay;
 }

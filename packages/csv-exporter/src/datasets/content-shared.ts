@@ -12,19 +12,8 @@ import {
   payloadOfAttempt,
   problemMatch,
 } from '../reports/problem-shared.js';
-import { payloadOf } from '../reports/values.js';
-import {
-  PLAY_EVENTS,
-  SEEK_EVENTS,
-  eventTypeOf,
-  numberOf,
-  textOrNull,
-  videoIdOf,
-} from '../reports/video-shared.js';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isRecord } from '../reports/values.js';
+import { PLAY_EVENTS, eventTypeOf, numberOf, textOrNull } from '../reports/video-shared.js';
 
 /** A block of the course structure, placed in course order. */
 export interface PlacedBlock {
@@ -142,18 +131,6 @@ export const POSITION_EVENTS: ReadonlySet<string> = new Set([
 /** The position of a video event: `currentTime` (or `current_time`), null when none. */
 export function currentTimeOf(payload: Record<string, unknown>): number | null {
   return numberOf(payload['currentTime'] ?? payload['current_time']);
-}
-
-/**
- * The position where the event that ends a viewing of `videoId` says the video stopped:
- * `old_time` of a seek, `currentTime` of any other event of the same video; null when the
- * event is about another video or has no position. (The rule of `video_watch_duration`.)
- */
-export function stopPosition(event: Document, videoId: string): number | null {
-  const payload = payloadOf(event);
-  if (videoIdOf(payload) !== videoId) return null;
-  if (SEEK_EVENTS.has(eventTypeOf(event))) return numberOf(payload['old_time']);
-  return currentTimeOf(payload);
 }
 
 /** Whether an event starts a play (re-exported for the timeline). */

@@ -3,7 +3,7 @@ import { COURSE_COLLECTIONS } from '@edx-data/core';
 import type { Document } from '@edx-data/store';
 import type { Emit, ReportContext, Row, TrackingReducer, TrackingReport } from '../report.js';
 import { LEARNER_COLUMNS } from '../reports/columns.js';
-import { eventUserId, userIdOf } from '../reports/values.js';
+import { eventUserId, isRecord, userIdOf } from '../reports/values.js';
 import { TabReader, eventTypeOf, numberOf, textOrNull } from '../reports/video-shared.js';
 
 interface Written {
@@ -18,10 +18,6 @@ interface Written {
   pinned: number;
   first: Date | null;
   last: Date | null;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function dateOf(value: unknown): Date | null {

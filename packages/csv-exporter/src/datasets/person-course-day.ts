@@ -15,9 +15,9 @@ import {
   FORUM_EVENTS_PARAMETER,
   GAP_COLUMNS,
   isActivityEvent,
-  utcDayOf,
 } from './activity-counts.js';
 import type { ForumEventsMeaning } from './activity-counts.js';
+import { utcDay } from '../reports/values.js';
 
 export const personCourseDay: TrackingReport = {
   kind: 'tracking',
@@ -119,7 +119,7 @@ export const personCourseDay: TrackingReport = {
       event(event: Document, emit: Emit): void {
         if (!isActivityEvent(event)) return;
         const time = event['_time'] as Date;
-        const today = utcDayOf(time);
+        const today = utcDay(time);
         if (today !== day) {
           flush(emit);
           day = today;

@@ -3,7 +3,6 @@
  * item 2): who the learner is, whether they viewed, explored, completed and were certified,
  * their activity counts from the course events, forum contributions and certificate.
  */
-import { createRequire } from 'node:module';
 import { COURSE_COLLECTIONS } from '@edx-data/core';
 import type { Document } from '@edx-data/store';
 import type {
@@ -15,7 +14,8 @@ import type {
 } from '../report.js';
 import { LEARNER_COLUMNS } from '../reports/columns.js';
 import { COMPLETED_STATUS } from '../reports/learner-shared.js';
-import { gradeOf, userIdOf } from '../reports/values.js';
+import { gradeOf, userIdOf, utcDay } from '../reports/values.js';
+import { loadGeoIp } from '../reports/geoip.js';
 import {
   ActivityTally,
   COUNTER_COLUMNS,
@@ -23,7 +23,6 @@ import {
   FORUM_EVENTS_PARAMETER,
   GAP_COLUMNS,
   isActivityEvent,
-  utcDayOf,
   zeroCounters,
 } from './activity-counts.js';
 import type { ForumEventsMeaning } from './activity-counts.js';
@@ -48,15 +47,6 @@ interface Forum {
   comments: number;
   votes: number;
   endorsed: number;
-}
-
-interface GeoIp {
-  lookup(ip: string): { readonly country: string } | null | undefined;
-}
-
-function loadGeoIp(): GeoIp {
-  const require = createRequire(import.meta.url);
-  return require('geoip-country') as GeoIp;
 }
 
 /** A Date from a stored Date or an ISO text; null otherwise. */
@@ -528,7 +518,7 @@ export const personCourse: TrackingReport = {
       event(event: Document): void {
         if (!isActivityEvent(event)) return;
         const time = event['_time'] as Date;
-        tally.add(event, time, utcDayOf(time));
+        tally.add(event, time, utcDay(time));
       },
       endLearner(username: string): void {
         if (tally.nevents > 0) {

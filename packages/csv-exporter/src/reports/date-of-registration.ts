@@ -2,7 +2,8 @@
 import { COURSE_COLLECTIONS } from '@edx-data/core';
 import type { QueryReport, ReportContext, Row } from '../report.js';
 import { LEARNER_COLUMNS } from './columns.js';
-import { completerIds, COMPLETERS_ONLY, firstEnrollments, utcDay } from './learner-shared.js';
+import { completerIds, COMPLETERS_ONLY, firstEnrollments } from './learner-shared.js';
+import { utcDay } from './values.js';
 
 export const dateOfRegistration: QueryReport = {
   kind: 'query',

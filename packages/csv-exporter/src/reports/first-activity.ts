@@ -4,8 +4,8 @@ import type { Document } from '@edx-data/store';
 import type { Emit, ReportContext, TrackingReducer, TrackingReport } from '../report.js';
 import { usernameOf } from '../tracking-pass.js';
 import { LEARNER_COLUMNS } from './columns.js';
-import { completerIds, COMPLETERS_ONLY, learnerIdOf, utcDay } from './learner-shared.js';
-import { eventTime } from './values.js';
+import { completerIds, COMPLETERS_ONLY, learnerIdOf } from './learner-shared.js';
+import { eventTime, utcDay } from './values.js';
 
 export const firstActivity: TrackingReport = {
   kind: 'tracking',

@@ -3,10 +3,7 @@ import { COURSE_COLLECTIONS } from '@edx-data/core';
 import type { Document } from '@edx-data/store';
 import type { QueryReport, ReportContext, Row } from '../report.js';
 import { LEARNER_COLUMNS } from './columns.js';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isRecord } from './values.js';
 
 /** An id as text: a string as is, an ObjectId as its hex; null otherwise. */
 function idText(value: unknown): string | null {

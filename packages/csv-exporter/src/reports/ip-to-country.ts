@@ -1,31 +1,16 @@
 /** `ip_to_country`: the IP addresses each learner came from, and their countries. */
-import { createRequire } from 'node:module';
 import { COURSE_COLLECTIONS } from '@edx-data/core';
 import type { Document } from '@edx-data/store';
 import type { Emit, ReportContext, TrackingReducer, TrackingReport } from '../report.js';
 import { LEARNER_COLUMNS } from './columns.js';
+import { loadGeoIp } from './geoip.js';
+import type { GeoIpCountry } from './geoip.js';
 import { eventTime, eventUserId } from './values.js';
-
-/** What `geoip-country` gives for an address it knows. */
-interface GeoIpCountry {
-  readonly country: string;
-  readonly name: string;
-}
-
-interface GeoIp {
-  lookup(ip: string): GeoIpCountry | null | undefined;
-}
 
 interface IpSeen {
   events: number;
   first: Date;
   last: Date;
-}
-
-/** `geoip-country`, loaded on demand (it reads its data files, offline, when required). */
-function loadGeoIp(): GeoIp {
-  const require = createRequire(import.meta.url);
-  return require('geoip-country') as GeoIp;
 }
 
 export const ipToCountry: TrackingReport = {

@@ -60,11 +60,6 @@ export async function firstEnrollments(context: ReportContext): Promise<FirstEnr
   return [...byId].sort(([a], [b]) => a - b).map(([userId, created]) => ({ userId, created }));
 }
 
-/** The UTC day of a time, `YYYY-MM-DD`. */
-export function utcDay(time: Date): string {
-  return time.toISOString().slice(0, 10);
-}
-
 /**
  * The user id of the learner an event is about: the event's `context.user_id`, else the id the
  * learner directory knows for its `username`; null when neither.

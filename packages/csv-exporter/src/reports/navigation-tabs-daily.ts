@@ -3,8 +3,8 @@ import { COURSE_COLLECTIONS } from '@edx-data/core';
 import type { Document } from '@edx-data/store';
 import type { Emit, ReportContext, TrackingReducer, TrackingReport } from '../report.js';
 import { TAB_COLUMNS, tabReaderOf } from './navigation-tabs.js';
-import { eventTime } from './values.js';
-import { TAB_RULES, compareTabs, eventTypeOf, utcDay } from './video-shared.js';
+import { eventTime, utcDay } from './values.js';
+import { TAB_RULES, compareTabs, eventTypeOf } from './video-shared.js';
 
 interface DayCount {
   events: number;

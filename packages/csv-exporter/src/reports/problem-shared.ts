@@ -6,11 +6,7 @@
 import { COURSE_COLLECTIONS } from '@edx-data/core';
 import type { Document } from '@edx-data/store';
 import type { EventWindow, ReportContext } from '../report.js';
-import { userIdOf } from './values.js';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isRecord, userIdOf } from './values.js';
 
 /** The `$match` of `problem_ids` documents in the window (on `time`) and of these problems. */
 export function problemMatch(

@@ -3,21 +3,9 @@ import { COURSE_COLLECTIONS } from '@edx-data/core';
 import type { Document } from '@edx-data/store';
 import type { Emit, ReportContext, TrackingReducer, TrackingReport } from '../report.js';
 import { LEARNER_COLUMNS } from './columns.js';
-import { eventTime, eventUserId, payloadOf, userIdOf } from './values.js';
+import { completerIds } from './learner-shared.js';
+import { eventTime, eventUserId, payloadOf } from './values.js';
 import { TRANSCRIPT_EVENTS, eventTypeOf, videoIdOf } from './video-shared.js';
-
-/** The user ids of the course's completers: a certificate row with status `downloadable`. */
-async function completers(context: ReportContext): Promise<Set<number>> {
-  const out = new Set<number>();
-  const rows = context.db
-    .collection(COURSE_COLLECTIONS.certificates)
-    .find({ status: 'downloadable' }, { projection: { _id: 0, user_id: 1 } });
-  for await (const row of rows) {
-    const id = userIdOf(row['user_id']);
-    if (id !== null) out.add(id);
-  }
-  return out;
-}
 
 export const showTranscriptUsers: TrackingReport = {
   kind: 'tracking',
@@ -73,7 +61,7 @@ export const showTranscriptUsers: TrackingReport = {
     'number of events, of videos, and the first and last time.',
   ].join('\n'),
   async start(context: ReportContext): Promise<TrackingReducer> {
-    const completed = await completers(context);
+    const completed = await completerIds(context);
     const completersOnly = context.params['completers_only'] === true;
     let events = 0;
     let videos = new Set<string>();

@@ -1,6 +1,27 @@
 /** Small readers of stored values that many reports share. */
 import type { Document } from '@edx-data/store';
 
+/** A plain object (not null, not an array). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const DAY_MS = 86_400_000;
+let cachedDayStart = Number.NaN;
+let cachedDay = '';
+
+/**
+ * The UTC day of a time, `YYYY-MM-DD`. The last day is kept, so that the events of a learner's
+ * day (consecutive in the pass) do not each build a string.
+ */
+export function utcDay(time: Date): string {
+  const ms = time.getTime();
+  if (ms >= cachedDayStart && ms < cachedDayStart + DAY_MS) return cachedDay;
+  cachedDayStart = Math.floor(ms / DAY_MS) * DAY_MS;
+  cachedDay = new Date(cachedDayStart).toISOString().slice(0, 10);
+  return cachedDay;
+}
+
 /** A user id from a number, a digit string or a Long; null otherwise. */
 export function userIdOf(value: unknown): number | null {
   if (typeof value === 'number' && Number.isSafeInteger(value)) return value;

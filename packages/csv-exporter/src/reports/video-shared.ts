@@ -206,11 +206,6 @@ export class TabReader {
   }
 }
 
-/** The UTC day (`YYYY-MM-DD`) of an instant. */
-export function utcDay(time: Date): string {
-  return time.toISOString().slice(0, 10);
-}
-
 /** A static tab of the course metadata: its slug and name. */
 export interface StaticTab {
   readonly slug: string;
@@ -274,3 +269,15 @@ export const TAB_RULES = [
   'is the static tab’s `name` from the course metadata when it is listed there, else the tab.',
   'Rows of named tabs come in the order of the table, static tabs after them by slug.',
 ].join('\n');
+
+/**
+ * The position where the event that ends a viewing of `videoId` says the video stopped:
+ * `old_time` of a seek, `currentTime` (or `current_time`) of any other event of the same
+ * video; null when the event is about another video, `videoId` is null, or it has no position.
+ */
+export function stopPosition(event: Document, videoId: string | null): number | null {
+  const payload = payloadOf(event);
+  if (videoId === null || videoIdOf(payload) !== videoId) return null;
+  if (SEEK_EVENTS.has(eventTypeOf(event))) return numberOf(payload['old_time']);
+  return numberOf(payload['currentTime'] ?? payload['current_time']);
+}

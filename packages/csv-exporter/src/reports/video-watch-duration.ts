@@ -6,11 +6,10 @@ import { LEARNER_COLUMNS, PLACE_COLUMNS } from './columns.js';
 import { eventTime, eventUserId, payloadOf, placeOf } from './values.js';
 import {
   PLAY_EVENTS,
-  SEEK_EVENTS,
   VIDEO_COLUMNS,
   eventTypeOf,
   numberOf,
-  videoIdOf,
+  stopPosition,
   videoOf,
 } from './video-shared.js';
 
@@ -19,14 +18,6 @@ interface OpenSegment {
   readonly row: Row;
   readonly videoId: string | null;
   readonly start: Date;
-}
-
-/** The position where an event of the same video says the play stopped, or null. */
-function endPosition(event: Document, videoId: string | null): number | null {
-  const payload = payloadOf(event);
-  if (videoId === null || videoIdOf(payload) !== videoId) return null;
-  if (SEEK_EVENTS.has(eventTypeOf(event))) return numberOf(payload['old_time']);
-  return numberOf(payload['currentTime'] ?? payload['current_time']);
 }
 
 export const videoWatchDuration: TrackingReport = {
@@ -126,7 +117,7 @@ export const videoWatchDuration: TrackingReport = {
         end_time: endTime,
         seconds: raw === null ? null : Math.min(raw, maxSeconds),
         capped: raw === null ? null : raw > maxSeconds,
-        end_position: end === null ? null : endPosition(end, open.videoId),
+        end_position: end === null ? null : stopPosition(end, open.videoId),
         end_event_type: end === null ? null : eventTypeOf(end),
       });
       open = null;
