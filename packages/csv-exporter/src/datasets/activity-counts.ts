@@ -8,9 +8,9 @@
 import { tryParseCourseId } from '@edx-data/core';
 import type { Document } from '@edx-data/store';
 import type { ColumnSpec, ParameterSpec } from '../report.js';
-import { payloadOf } from '../reports/values.js';
+import { numberOf, payloadOf } from '../reports/values.js';
 import { isLearnerEvent } from './activity-shared.js';
-import { eventTypeOf, numberOf, videoIdOf } from '../reports/video-shared.js';
+import { eventTypeOf, videoIdOf } from '../reports/video-shared.js';
 
 /** Gaps longer than this (seconds) between consecutive events of a day are not counted. */
 export const DT_CUTOFF_SECONDS = 300;

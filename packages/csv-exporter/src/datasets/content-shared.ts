@@ -12,8 +12,8 @@ import {
   payloadOfAttempt,
   problemMatch,
 } from '../reports/problem-shared.js';
-import { isRecord } from '../reports/values.js';
-import { PLAY_EVENTS, eventTypeOf, numberOf, textOrNull } from '../reports/video-shared.js';
+import { isRecord, numberOf } from '../reports/values.js';
+import { PLAY_EVENTS, eventTypeOf, textOrNull } from '../reports/video-shared.js';
 
 /** A block of the course structure, placed in course order. */
 export interface PlacedBlock {

@@ -3,8 +3,8 @@ import { COURSE_COLLECTIONS } from '@edx-data/core';
 import type { Document } from '@edx-data/store';
 import type { Emit, ReportContext, Row, TrackingReducer, TrackingReport } from '../report.js';
 import { LEARNER_COLUMNS } from '../reports/columns.js';
-import { eventUserId, isRecord, userIdOf } from '../reports/values.js';
-import { TabReader, eventTypeOf, numberOf, textOrNull } from '../reports/video-shared.js';
+import { eventUserId, isRecord, numberOf, userIdOf } from '../reports/values.js';
+import { TabReader, eventTypeOf, textOrNull } from '../reports/video-shared.js';
 
 interface Written {
   readonly userId: number | null;

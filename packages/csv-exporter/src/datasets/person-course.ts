@@ -14,7 +14,7 @@ import type {
 } from '../report.js';
 import { LEARNER_COLUMNS } from '../reports/columns.js';
 import { COMPLETED_STATUS } from '../reports/learner-shared.js';
-import { gradeOf, userIdOf, utcDay } from '../reports/values.js';
+import { numberOf, userIdOf, utcDay } from '../reports/values.js';
 import { loadGeoIp } from '../reports/geoip.js';
 import {
   ActivityTally,
@@ -553,8 +553,8 @@ export const personCourse: TrackingReport = {
           const nchapters = tables.chaptersOf.get(id)?.size ?? 0;
           const certified = certificate?.['status'] === COMPLETED_STATUS;
           const grade = fromPersistent
-            ? gradeOf(tables.grades.get(id)?.['percent_grade'])
-            : gradeOf(certificate?.['grade']);
+            ? numberOf(tables.grades.get(id)?.['percent_grade'])
+            : numberOf(certificate?.['grade']);
           const counts = { ...(a?.counts ?? zeroCounters()) };
           if (forumMeaning === 'posts') counts['nforum_events'] = forum.threads + forum.comments;
           const gaps = a?.gaps ?? { sum_dt: 0, avg_dt: null, sdv_dt: null, max_dt: null, n_dt: 0 };

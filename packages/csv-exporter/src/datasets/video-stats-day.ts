@@ -3,8 +3,8 @@ import { COURSE_COLLECTIONS } from '@edx-data/core';
 import type { Document } from '@edx-data/store';
 import type { Emit, ReportContext, TrackingReducer, TrackingReport } from '../report.js';
 import { LEARNER_COLUMNS } from '../reports/columns.js';
-import { eventTime, eventUserId, payloadOf, utcDay } from '../reports/values.js';
-import { eventTypeOf, numberOf, videoIdOf } from '../reports/video-shared.js';
+import { eventTime, eventUserId, numberOf, payloadOf, utcDay } from '../reports/values.js';
+import { eventTypeOf, videoIdOf } from '../reports/video-shared.js';
 import { POSITION_EVENTS, currentTimeOf } from './content-shared.js';
 
 /** The speed-scaling parameter, shared with `video_stats`. */

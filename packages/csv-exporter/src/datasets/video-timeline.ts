@@ -2,14 +2,8 @@
 import { COURSE_COLLECTIONS } from '@edx-data/core';
 import type { Document } from '@edx-data/store';
 import type { Emit, ReportContext, Row, TrackingReducer, TrackingReport } from '../report.js';
-import { eventTime, payloadOf } from '../reports/values.js';
-import {
-  SEEK_EVENTS,
-  eventTypeOf,
-  numberOf,
-  stopPosition,
-  videoIdOf,
-} from '../reports/video-shared.js';
+import { eventTime, numberOf, payloadOf } from '../reports/values.js';
+import { SEEK_EVENTS, eventTypeOf, stopPosition, videoIdOf } from '../reports/video-shared.js';
 import {
   POSITION_EVENTS,
   currentTimeOf,

@@ -4,7 +4,7 @@ import type { Document } from '@edx-data/store';
 import type { QueryReport, ReportContext, Row } from '../report.js';
 import { LEARNER_COLUMNS } from './columns.js';
 import { COMPLETED_STATUS } from './learner-shared.js';
-import { gradeOf, userIdOf } from './values.js';
+import { numberOf, userIdOf } from './values.js';
 
 function dateOf(value: unknown): Date | null {
   return value instanceof Date && !Number.isNaN(value.getTime()) ? value : null;
@@ -77,7 +77,7 @@ export const courseCompleters: QueryReport = {
       yield {
         ...context.learners.columns(id),
         name: typeof name === 'string' && name !== '' ? name : null,
-        grade: gradeOf(row['grade']),
+        grade: numberOf(row['grade']),
         certificate_created: dateOf(row['created_date']),
         certificate_modified: dateOf(row['modified_date']),
       };

@@ -3,15 +3,8 @@ import { COURSE_COLLECTIONS } from '@edx-data/core';
 import type { Document } from '@edx-data/store';
 import type { Emit, ReportContext, TrackingReducer, TrackingReport } from '../report.js';
 import { LEARNER_COLUMNS, PLACE_COLUMNS } from './columns.js';
-import { eventTime, eventUserId, payloadOf, placeOf } from './values.js';
-import {
-  SEEK_EVENTS,
-  VIDEO_COLUMNS,
-  eventTypeOf,
-  numberOf,
-  textOrNull,
-  videoOf,
-} from './video-shared.js';
+import { eventTime, eventUserId, numberOf, payloadOf, placeOf } from './values.js';
+import { SEEK_EVENTS, VIDEO_COLUMNS, eventTypeOf, textOrNull, videoOf } from './video-shared.js';
 
 export const seekVideo: TrackingReport = {
   kind: 'tracking',

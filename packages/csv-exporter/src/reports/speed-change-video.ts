@@ -3,8 +3,8 @@ import { COURSE_COLLECTIONS } from '@edx-data/core';
 import type { Document } from '@edx-data/store';
 import type { Emit, ReportContext, TrackingReducer, TrackingReport } from '../report.js';
 import { LEARNER_COLUMNS, PLACE_COLUMNS } from './columns.js';
-import { eventTime, eventUserId, payloadOf, placeOf } from './values.js';
-import { SPEED_EVENTS, VIDEO_COLUMNS, eventTypeOf, numberOf, videoOf } from './video-shared.js';
+import { eventTime, eventUserId, numberOf, payloadOf, placeOf } from './values.js';
+import { SPEED_EVENTS, VIDEO_COLUMNS, eventTypeOf, videoOf } from './video-shared.js';
 
 export const speedChangeVideo: TrackingReport = {
   kind: 'tracking',

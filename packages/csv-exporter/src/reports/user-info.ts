@@ -3,7 +3,7 @@ import { COURSE_COLLECTIONS } from '@edx-data/core';
 import type { Document } from '@edx-data/store';
 import type { QueryReport, ReportContext, Row } from '../report.js';
 import { LEARNER_COLUMNS } from './columns.js';
-import { gradeOf, userIdOf } from './values.js';
+import { numberOf, userIdOf } from './values.js';
 
 async function byUserId(
   context: ReportContext,
@@ -111,7 +111,7 @@ export const userInfo: QueryReport = {
         enrollment_mode: enrollment['mode'] ?? null,
         enrollment_active: enrollment['is_active'] ?? null,
         certificate_status: certificate?.['status'] ?? null,
-        final_grade: certificate === undefined ? null : gradeOf(certificate['grade']),
+        final_grade: certificate === undefined ? null : numberOf(certificate['grade']),
       };
     }
   },

@@ -33,8 +33,8 @@ export function userIdOf(value: unknown): number | null {
   return null;
 }
 
-/** A certificate grade (`"0.84"`, `0.84`) as a number; null when empty or not a number. */
-export function gradeOf(value: unknown): number | null {
+/** A finite number from a number or a numeric string (`"0.84"`, `"1.50"`); null otherwise. */
+export function numberOf(value: unknown): number | null {
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
   if (typeof value !== 'string' || value.trim() === '') return null;
   const n = Number(value);

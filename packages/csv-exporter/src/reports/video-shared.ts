@@ -6,7 +6,7 @@
 import { COURSE_COLLECTIONS, tryParseCourseId } from '@edx-data/core';
 import type { Database, Document } from '@edx-data/store';
 import type { ColumnSpec } from '../report.js';
-import { payloadOf } from './values.js';
+import { numberOf, payloadOf } from './values.js';
 
 /** Event types that start playing a video (legacy browser name, newer/mobile alias). */
 export const PLAY_EVENTS: ReadonlySet<string> = new Set(['play_video', 'edx.video.played']);
@@ -30,14 +30,6 @@ export const TRANSCRIPT_EVENTS: ReadonlySet<string> = new Set([
 export function eventTypeOf(event: Document): string {
   const type = event['event_type'];
   return typeof type === 'string' ? type : '';
-}
-
-/** A finite number from a number or a numeric string (`"1.50"`); null otherwise (NaN too). */
-export function numberOf(value: unknown): number | null {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-  if (typeof value !== 'string' || value.trim() === '') return null;
-  const n = Number(value);
-  return Number.isFinite(n) ? n : null;
 }
 
 /** A non-empty string, or null. */

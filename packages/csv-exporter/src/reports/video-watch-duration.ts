@@ -3,15 +3,8 @@ import { COURSE_COLLECTIONS } from '@edx-data/core';
 import type { Document } from '@edx-data/store';
 import type { Emit, ReportContext, Row, TrackingReducer, TrackingReport } from '../report.js';
 import { LEARNER_COLUMNS, PLACE_COLUMNS } from './columns.js';
-import { eventTime, eventUserId, payloadOf, placeOf } from './values.js';
-import {
-  PLAY_EVENTS,
-  VIDEO_COLUMNS,
-  eventTypeOf,
-  numberOf,
-  stopPosition,
-  videoOf,
-} from './video-shared.js';
+import { eventTime, eventUserId, numberOf, payloadOf, placeOf } from './values.js';
+import { PLAY_EVENTS, VIDEO_COLUMNS, eventTypeOf, stopPosition, videoOf } from './video-shared.js';
 
 /** A play segment not closed yet. */
 interface OpenSegment {
