@@ -253,11 +253,7 @@ export async function exportReports(
   // What each course can run: a report that lacks an input is refused for a course named
   // alone, and skipped (with its reason) under `all` or for one course of `--course all`.
   const inputs: Record<string, number> = {};
-  const plans: {
-    course: ExportCourse;
-    counts: Record<string, number>;
-    runs: ReportDefinition[];
-  }[] = [];
+  const plans: { course: ExportCourse; runs: ReportDefinition[] }[] = [];
   const courseSkips: { name: string; reason: string }[] = [];
   for (const c of courses) {
     const counts = await collectionCounts(store.db(c.database));
@@ -284,7 +280,7 @@ export async function exportReports(
         );
       }
     }
-    plans.push({ course: c, counts, runs });
+    plans.push({ course: c, runs });
   }
 
   const reports = selected.filter((report) => !skipped.has(report));
