@@ -10,10 +10,13 @@ export const JSON_SOURCE: unique symbol = Symbol.for('@edx-data/json-source') as
 /**
  * What a document is made of: `JSON.parse(text)`, then each of `fields` set, in this order, to
  * the document's current value (an existing field keeps its place, a new one is appended).
+ * A field also named in `decoded` is a string field of the text that was replaced by
+ * `JSON.parse` of that string (a store may decode it again rather than keep the value).
  */
 export interface JsonSource {
   readonly text: string;
   readonly fields: readonly string[];
+  readonly decoded?: readonly string[];
 }
 
 /** A document that carries its {@link JsonSource}. */
@@ -30,8 +33,9 @@ export function setJsonSource<T extends object>(
   doc: T,
   text: string,
   fields: readonly string[],
+  decoded?: readonly string[],
 ): T {
-  const source: JsonSource = { text, fields };
+  const source: JsonSource = decoded === undefined ? { text, fields } : { text, fields, decoded };
   Object.defineProperty(doc, JSON_SOURCE, { value: source, configurable: true, writable: true });
   return doc;
 }
