@@ -12,6 +12,7 @@
  * | `O` | ObjectId, as 24 hex digits |
  * | `j` | an object or array of only the above JSON types (written as JSON) |
  * | `B` | anything else (Long, Decimal128, binary, regex, -0, NaN, undefined, Dates inside objects, …): BSON of `{v: value}`, base64 |
+ * | `P` | (a record with a JSON source) `JSON.parse` of the source's string value of the same field |
  *
  * A document that carries its JSON source (`setJsonSource` of `@edx-data/core`, set by the
  * tracking parser) is kept as its typed fields, a tab, then the source text: the text is stored
@@ -99,13 +100,15 @@ function typedField(name: string, value: unknown): string {
   return `${typedKey('B', name)}"${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')}"`;
 }
 
-function typedObject(doc: Document, names: Iterable<string>): string {
+function typedObject(doc: Document, names: Iterable<string>, decoded?: readonly string[]): string {
   let out = '{';
   let first = true;
   for (const name of names) {
     const value = doc[name];
     if (value === undefined && !Object.hasOwn(doc, name)) continue;
-    out += first ? typedField(name, value) : `,${typedField(name, value)}`;
+    const field =
+      decoded?.includes(name) === true ? `${typedKey('P', name)}0` : typedField(name, value);
+    out += first ? field : `,${field}`;
     first = false;
   }
   return `${out}}`;
@@ -124,7 +127,7 @@ function idFirst(names: readonly string[]): readonly string[] {
 export function encodeRecord(doc: Document): string {
   const source = jsonSourceOf(doc);
   if (source !== undefined && !source.text.includes('\n')) {
-    return `${typedObject(doc, idFirst(source.fields))}\t${source.text}`;
+    return `${typedObject(doc, idFirst(source.fields), source.decoded)}\t${source.text}`;
   }
   return typedObject(doc, idFirst(Object.keys(doc)));
 }
@@ -171,7 +174,10 @@ export function decodeRecord(record: string): Document {
     for (const name of Object.keys(parsed)) setField(doc, name, parsed[name]);
   }
   for (const key of Object.keys(typed)) {
-    setField(doc, key.slice(1), typedValue(key.charAt(0), typed[key]));
+    const name = key.slice(1);
+    const tag = key.charAt(0);
+    if (tag === 'P') setField(doc, name, JSON.parse(doc[name] as string) as unknown);
+    else setField(doc, name, typedValue(tag, typed[key]));
   }
   return doc;
 }

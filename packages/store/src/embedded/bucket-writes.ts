@@ -30,21 +30,43 @@ import type {
 } from '../types.js';
 
 const DEFAULT_BATCH_SIZE = 5000;
-/** A batch is also sent once its records reach this many characters. */
-const MAX_BATCH_CHARS = 16 * 2 ** 20;
+/** A batch is also sent once its records reach this many bytes. */
+const MAX_BATCH_BYTES = 16 * 2 ** 20;
 const MAX_REPORTED_DUPLICATES = 1000;
 
+/**
+ * The records of a batch, as UTF-8 bytes in memory of their own (outside the JS heap, so that
+ * a batch being filled costs the garbage collector nothing; transferred to the writer thread).
+ */
+class RecordBytes {
+  bytes = Buffer.from(new ArrayBuffer(1 << 20));
+  readonly offsets: number[] = [0];
+  length = 0;
+
+  add(record: string): void {
+    // At most 3 bytes per UTF-16 unit.
+    if (this.bytes.length - this.length < record.length * 3) {
+      let size = this.bytes.length * 2;
+      while (size - this.length < record.length * 3) size *= 2;
+      const grown = Buffer.from(new ArrayBuffer(size));
+      this.bytes.copy(grown, 0, 0, this.length);
+      this.bytes = grown;
+    }
+    this.length += this.bytes.write(record, this.length, 'utf8');
+    this.offsets.push(this.length);
+  }
+}
+
 interface Pending {
-  records: string[];
-  times: number[];
-  metaKeys: (string | null)[];
-  idKeys: string[];
-  ids: unknown[];
-  chars: number;
+  readonly records: RecordBytes;
+  readonly times: number[];
+  readonly metaKeys: (string | null)[];
+  readonly idKeys: string[];
+  readonly ids: unknown[];
 }
 
 function emptyBatch(): Pending {
-  return { records: [], times: [], metaKeys: [], idKeys: [], ids: [], chars: 0 };
+  return { records: new RecordBytes(), times: [], metaKeys: [], idKeys: [], ids: [] };
 }
 
 function describeId(id: unknown): string {
@@ -92,7 +114,8 @@ export async function insertIntoBuckets(
         maxCount: spec.bucketMaxCount,
         level: BUCKET_DEFLATE_LEVEL,
         ordered,
-        records: current.records.join('\n'),
+        bytes: current.records.bytes.buffer,
+        offsets: Uint32Array.from(current.records.offsets),
         times: Float64Array.from(current.times),
         metaKeys: current.metaKeys,
         idKeys: current.idKeys,
@@ -154,14 +177,13 @@ export async function insertIntoBuckets(
         await Promise.all(inFlight.splice(0));
         throw error;
       }
-      batch.records.push(record);
+      batch.records.add(record);
       batch.times.push(time);
       batch.metaKeys.push(metaKey(spec, doc));
       batch.idKeys.push(idKey(doc['_id']));
       batch.ids.push(doc['_id']);
-      batch.chars += record.length;
       position++;
-      if (batch.ids.length >= batchSize || batch.chars >= MAX_BATCH_CHARS) await flush();
+      if (batch.ids.length >= batchSize || batch.records.length >= MAX_BATCH_BYTES) await flush();
     }
     await flush();
     await Promise.all(inFlight.splice(0));

@@ -42,8 +42,21 @@ export function idTable(table: string): string {
  * by every query, which then judges their documents.
  */
 export function metaKey(spec: TimeseriesSpec, doc: Document): string | null {
-  return spec.metaField === undefined ? null : indexKey(doc[spec.metaField]);
+  if (spec.metaField === undefined) return null;
+  const value = doc[spec.metaField];
+  if (typeof value !== 'string') return indexKey(value);
+  // Meta values repeat (a course id per event): one key string each, not one per document.
+  let key = stringKeys.get(value);
+  if (key === undefined) {
+    if (stringKeys.size >= MAX_CACHED_KEYS) stringKeys.clear();
+    key = indexKey(value) as string;
+    stringKeys.set(value, key);
+  }
+  return key;
 }
+
+const stringKeys = new Map<string, string>();
+const MAX_CACHED_KEYS = 10_000;
 
 /** The time of a document, in ms. @throws StoreError when it is not a valid Date. */
 export function timeOf(spec: TimeseriesSpec, doc: Document, namespace: string): number {
@@ -99,7 +112,7 @@ function narrowTime(bounds: Bounds, condition: unknown): void {
   for (const [op, operand] of Object.entries(condition)) {
     if (op === '$in' && Array.isArray(operand) && operand.length > 0) {
       if (!operand.every((v) => v instanceof Date)) continue;
-      const times = operand.map((v) => (v).getTime());
+      const times = operand.map((v) => v.getTime());
       bounds.lo = Math.max(bounds.lo, Math.min(...times));
       bounds.hi = Math.min(bounds.hi, Math.max(...times));
       continue;

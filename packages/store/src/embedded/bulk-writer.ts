@@ -34,8 +34,10 @@ export interface BucketBatch {
   readonly maxCount: number;
   readonly level: number;
   readonly ordered: boolean;
-  /** The records of the documents, joined by `\n` (a record holds none); then per document its time (ms), meta key and `_id` key. */
-  readonly records: string;
+  /** The records of the documents as UTF-8, back to back: record i is `bytes[offsets[i], offsets[i + 1])`. */
+  readonly bytes: ArrayBuffer;
+  readonly offsets: Uint32Array;
+  /** Per document: its time (ms), meta key and `_id` key. */
   readonly times: Float64Array;
   readonly metaKeys: readonly (string | null)[];
   readonly idKeys: readonly string[];
@@ -207,7 +209,11 @@ export class BulkWriter {
     if (this.closing) {
       throw new StoreError('E_STORE_CLOSED', `the store database ${this.path} is closed`);
     }
-    const answer = await this.send({ kind: 'buckets', batch }, [batch.times.buffer as ArrayBuffer]);
+    const answer = await this.send({ kind: 'buckets', batch }, [
+      batch.times.buffer as ArrayBuffer,
+      batch.bytes,
+      batch.offsets.buffer as ArrayBuffer,
+    ]);
     if (answer.kind !== 'done') {
       throw new StoreError('E_STORE_CLOSED', `the store database ${this.path} is closed`);
     }

@@ -2,7 +2,7 @@
  * What every part of an embedded collection shares: its database, its name, and how to find
  * (or create) its table and wrap the errors of SQLite.
  */
-import { StoreError, UsageError } from '@edx-data/core';
+import { isEdxDataError, StoreError } from '@edx-data/core';
 import { storeErrorFrom } from './sqlite-file.js';
 import type { CollectionMeta, SqliteFile } from './sqlite-file.js';
 import type { Collection, Document } from '../types.js';
@@ -50,7 +50,8 @@ export class CollectionHandle {
 
   protected wrap(action: string): (error: unknown) => Error {
     return (error: unknown) => {
-      if (error instanceof StoreError || error instanceof UsageError) return error;
+      // The toolkit's own errors (also those of a caller's source of documents) pass as they are.
+      if (isEdxDataError(error)) return error;
       const file = this.database.file(false)?.path ?? this.namespace;
       return storeErrorFrom(error, file, `${action} ${this.namespace}`);
     };

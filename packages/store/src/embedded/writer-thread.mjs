@@ -91,7 +91,8 @@ function writeBuckets(batch) {
         `INSERT INTO "${batch.table}" (meta, tmin, tmax, n, payload) VALUES (?, ?, ?, ?, ?)`,
       );
       const n = batch.idKeys.length;
-      const records = batch.records.split('\n');
+      const bytes = Buffer.from(batch.bytes);
+      const offsets = batch.offsets;
       const inserted = new Uint8Array(n);
       const open = new Map();
       const full = [];
@@ -106,10 +107,11 @@ function writeBuckets(batch) {
         const key = `${meta === null ? '\u0001' : meta}\u0000${Math.floor(time / batch.spanMs)}`;
         let bucket = open.get(key);
         if (bucket === undefined) {
-          bucket = { meta, tmin: time, tmax: time, records: [] };
+          bucket = { meta, tmin: time, tmax: time, records: [], size: 0 };
           open.set(key, bucket);
         }
-        bucket.records.push(records[i]);
+        bucket.records.push(i);
+        bucket.size += offsets[i + 1] - offsets[i] + 1;
         if (time < bucket.tmin) bucket.tmin = time;
         if (time > bucket.tmax) bucket.tmax = time;
         if (bucket.records.length >= batch.maxCount) {
@@ -118,9 +120,14 @@ function writeBuckets(batch) {
         }
       }
       for (const bucket of [...full, ...open.values()]) {
-        const payload = deflateRawSync(Buffer.from(bucket.records.join('\n'), 'utf8'), {
-          level: batch.level,
-        });
+        // The bucket's records joined by `\n`, then deflated.
+        const text = Buffer.allocUnsafe(bucket.size - 1);
+        let at = 0;
+        for (const i of bucket.records) {
+          if (at > 0) text[at++] = 0x0a;
+          at += bytes.copy(text, at, offsets[i], offsets[i + 1]);
+        }
+        const payload = deflateRawSync(text, { level: batch.level });
         addBucket.run(bucket.meta, bucket.tmin, bucket.tmax, bucket.records.length, payload);
       }
       return inserted;
