@@ -48,6 +48,8 @@ export class DistinctCounter {
     private readonly scratch: Collection,
     private readonly file: string,
     runs: readonly Date[],
+    /** Events per insert: one batch of {@link insert} is written in one transaction. */
+    private readonly batchSize: number,
   ) {
     this.runs = new Set(runs.map((date) => date.getTime()));
   }
@@ -64,38 +66,34 @@ export class DistinctCounter {
   }
 
   /**
-   * Insert a batch of events (unordered) and count them. The array is emptied as the store
-   * takes the events, so that each can be collected once encoded: only its `_id`, course and
-   * line are kept until the batch is written.
+   * Insert a batch of events (unordered) and count them. The events are taken one by one as
+   * the store encodes them (from the parser, for a load), so that each can be collected at
+   * once: only its `_id`, course, line and time are kept until the batch is written.
    */
-  async insert(events: (EventDocument | undefined)[]): Promise<void> {
+  async insert(events: Iterable<EventDocument> | AsyncIterable<EventDocument>): Promise<void> {
     const keys: EventKey[] = [];
-    for (const event of events) {
-      if (event !== undefined) {
-        keys.push({
-          _id: event._id,
-          _course_id: event._course_id,
-          _load_line: event._load_line,
-          _time: event._time,
-        });
-        const span = this.timeSpan;
-        if (span === null) this.timeSpan = { min: event._time, max: event._time };
-        else if (event._time < span.min) span.min = event._time;
-        else if (event._time > span.max) span.max = event._time;
+    const note = (event: EventDocument): void => {
+      keys.push({
+        _id: event._id,
+        _course_id: event._course_id,
+        _load_line: event._load_line,
+        _time: event._time,
+      });
+      const span = this.timeSpan;
+      if (span === null) this.timeSpan = { min: event._time, max: event._time };
+      else if (event._time < span.min) span.min = event._time;
+      else if (event._time > span.max) span.max = event._time;
+    };
+    async function* handOver(): AsyncGenerator<EventDocument> {
+      for await (const event of events) {
+        note(event);
+        yield event;
       }
-    }
-    function* handOver(): Generator<EventDocument> {
-      for (let i = 0; i < events.length; i++) {
-        const event = events[i];
-        events[i] = undefined;
-        if (event !== undefined) yield event;
-      }
-      events.length = 0;
     }
     const refused: number[] = [];
     const result = await this.tracking.insertMany(handOver(), {
       ordered: false,
-      batchSize: keys.length,
+      batchSize: this.batchSize,
       onDuplicate: (duplicate) => {
         refused.push(duplicate.index);
       },

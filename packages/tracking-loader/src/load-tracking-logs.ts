@@ -318,7 +318,7 @@ async function loadOneFile(
     rejects.add({ file, line, code, reason, raw });
   };
   const flushRejects = (): Promise<void> => rejects.flush();
-  const counter = new DistinctCounter(ctx.tracking, ctx.scratch(hash), file, runs);
+  const counter = new DistinctCounter(ctx.tracking, ctx.scratch(hash), file, runs, ctx.batchSize);
   await counter.reset();
 
   const controller = new AbortController();
@@ -350,44 +350,71 @@ async function loadOneFile(
         reject(r.line, r.reason, r.detail, r.raw);
       },
     });
-    let batch: (TrackingEvent & Document)[] = [];
-    // Up to two batches are being written while the next one is read and parsed (the
-    // embedded engine writes on its writer thread, MongoDB on the server); a failure is kept
-    // and thrown at the next flush.
+    const events = parser[Symbol.asyncIterator]();
+    const source = { ended: false };
+    const tooManyRejects = (): boolean =>
+      ctx.maxRejects !== undefined && rejects.count > ctx.maxRejects;
+    /**
+     * The next batch: events taken from the parser one by one as the store encodes them (so
+     * that each is collected at once, not kept until a whole batch is parsed); `pulled`
+     * resolves when the batch has ended (full, the file's end, or rejects to write first).
+     */
+    const nextBatch = (): {
+      take: AsyncGenerator<TrackingEvent & Document>;
+      pulled: Promise<void>;
+    } => {
+      let pulledNow = (): void => undefined;
+      const pulled = new Promise<void>((resolve) => {
+        pulledNow = resolve;
+      });
+      async function* take(): AsyncGenerator<TrackingEvent & Document> {
+        try {
+          for (let n = 0; n < ctx.batchSize; n++) {
+            const next = await events.next();
+            if (next.done === true) {
+              source.ended = true;
+              return;
+            }
+            // Over the limit, the file fails: the event is not written.
+            if (tooManyRejects()) return;
+            yield next.value;
+            if (rejects.full) return;
+          }
+        } finally {
+          pulledNow();
+        }
+      }
+      return { take: take(), pulled };
+    };
+    // One batch is being written (the embedded engine writes on its writer thread, MongoDB on
+    // the server) while the next is read, parsed and encoded; a failure is kept and thrown at
+    // the next settle.
     const writing: Promise<void>[] = [];
     let writeFailure: { error: unknown } | undefined;
     const settle = async (keep: number): Promise<void> => {
       while (writing.length > keep) await writing.shift();
       if (writeFailure !== undefined) throw writeFailure.error;
     };
-    const flush = async (): Promise<void> => {
-      await settle(1);
-      if (batch.length > 0) {
-        const docs = batch;
-        batch = [];
-        writing.push(
-          counter.insert(docs).catch((error: unknown) => {
-            writeFailure ??= { error };
-          }),
-        );
-      }
-      await flushRejects();
-    };
     try {
-      for await (const event of parser) {
-        batch.push(event);
-        if (ctx.maxRejects !== undefined && rejects.count > ctx.maxRejects) break;
-        if (batch.length >= ctx.batchSize || rejects.full) await flush();
+      while (!source.ended && !tooManyRejects()) {
+        await settle(1);
+        const { take, pulled } = nextBatch();
+        const written = counter.insert(take).catch((error: unknown) => {
+          writeFailure ??= { error };
+        });
+        writing.push(written);
+        await Promise.race([pulled, written]);
+        await flushRejects();
       }
-      if (ctx.maxRejects !== undefined && rejects.count > ctx.maxRejects) {
+      if (tooManyRejects()) {
         throw new InputError(
           'E_INPUT',
           `more than ${String(ctx.maxRejects)} rejected lines (--max-rejects); the file was not finished`,
           { file },
         );
       }
-      await flush();
       await settle(0);
+      await flushRejects();
     } catch (error) {
       controller.abort(error);
       await Promise.all(writing);

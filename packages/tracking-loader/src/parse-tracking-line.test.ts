@@ -235,7 +235,11 @@ describe('the JSON source of an event', () => {
     const source = jsonSourceOf(event);
     if (source === undefined) throw new Error('no JSON source');
     const doc = JSON.parse(source.text) as Record<string, unknown>;
-    for (const field of source.fields) doc[field] = (event as Record<string, unknown>)[field];
+    for (const field of source.fields) {
+      doc[field] = source.decoded?.includes(field)
+        ? JSON.parse(doc[field] as string)
+        : (event as Record<string, unknown>)[field];
+    }
     return doc;
   }
 

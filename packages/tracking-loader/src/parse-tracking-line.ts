@@ -245,6 +245,8 @@ const OUTCOME_FIELDS: Record<EventOutcome, readonly string[]> = {
   truncated: ['_event_truncated'],
   unparsed: ['_event_unparsed'],
 };
+/** `event`, when it was a string of JSON: `JSON.parse` of the text's value. */
+const DECODED: readonly string[] = ['event'];
 const SET_FIELDS = new Map<string, readonly string[]>();
 for (const outcome of Object.keys(OUTCOME_FIELDS) as EventOutcome[]) {
   for (const prefix of [false, true]) {
@@ -401,6 +403,11 @@ export function parseTrackingLine(text: string, ctx: LineContext): ParsedTrackin
   out._load_date = ctx.loadDate;
   if (start > 0) out._prefix = line.slice(0, start);
   // The text and what was set on it: a bucketed store keeps these instead of encoding the event.
-  setJsonSource(out, json, SET_FIELDS.get(`${outcome}${start > 0 ? '+' : ''}`) ?? []);
+  setJsonSource(
+    out,
+    json,
+    SET_FIELDS.get(`${outcome}${start > 0 ? '+' : ''}`) ?? [],
+    outcome === 'decoded' ? DECODED : undefined,
+  );
   return { kind: 'event', event: out };
 }
