@@ -69,7 +69,8 @@ export async function runLoadTracking(
   context: CommandContext,
   args: LoadTrackingArgs,
 ): Promise<CommandResult> {
-  const { findTrackingLogs, loadTrackingLogs } = await import('@edx-data/tracking-loader');
+  const { findTrackingLogs, loadTrackingLogs, trackingLayout } =
+    await import('@edx-data/tracking-loader');
   const { files, ignored } = await findTrackingLogs(args.inputs.map((input) => resolve(input)));
   if (files.length === 0) {
     throw new UsageError(
@@ -115,6 +116,12 @@ export async function runLoadTracking(
         lines.push(`  ${relative(process.cwd(), file.path) || file.path}: ${file.reason}`);
       }
     }
+  }
+  if (store.engine === 'embedded' && (await trackingLayout(store)) === 'plain') {
+    lines.push(
+      `${MASTER_TRACKING.database}.${MASTER_TRACKING.events} has the layout of a version before buckets (one document per event): ` +
+        '`edx-pipeline convert-tracking` rewrites it as compressed buckets (about an eighth of the size, faster to extract).',
+    );
   }
   if (result.rejected > 0) {
     lines.push(
@@ -173,7 +180,8 @@ export const loadTrackingCommand: CliCommand = {
         .summary(`load edX tracking logs into the ${MASTER_TRACKING.database} database`)
         .description(
           'Load tracking logs (.log, .log.gz, .gpg decrypted on the fly) into ' +
-            `${MASTER_TRACKING.database}.${MASTER_TRACKING.events}, one document per event keyed by its time and the SHA-1 of its line, so a ` +
+            `${MASTER_TRACKING.database}.${MASTER_TRACKING.events} (compressed buckets by course and day on the embedded store), ` +
+            'each event keyed by its time and the SHA-1 of its line, so a ' +
             'repeated or re-delivered line is stored once. Each file is recorded in ' +
             `${MASTER_TRACKING.database}.${MASTER_TRACKING.ledger} by the sha256 of its content: a finished file is ` +
             'skipped, an interrupted one is completed. Lines that cannot be loaded are kept with ' +

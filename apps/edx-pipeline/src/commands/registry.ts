@@ -1,4 +1,5 @@
 import type { CliCommand } from '../command.js';
+import { convertTrackingCommand } from './convert-tracking.js';
 import { demoCommand } from './demo.js';
 import { exportCommand } from './export.js';
 import { extractCourseCommand } from './extract-course.js';
@@ -16,6 +17,7 @@ export const COMMANDS: readonly CliCommand[] = [
   generateCommand,
   importCommand,
   loadTrackingCommand,
+  convertTrackingCommand,
   extractCourseCommand,
   exportCommand,
   demoCommand,
