@@ -163,15 +163,15 @@ function typedValue(tag: string, raw: unknown): unknown {
 export function decodeRecord(record: string): Document {
   const tab = record.indexOf('\t');
   const typed = JSON.parse(tab === -1 ? record : record.slice(0, tab)) as Record<string, unknown>;
-  const doc: Document = {};
+  let doc: Document = {};
   if (tab !== -1) {
-    // `_id` first, as the plain collection stores it; then the source; then the fields set on it.
-    for (const key of Object.keys(typed)) {
-      if (key.length === 4 && key.endsWith('_id'))
-        doc['_id'] = typedValue(key.charAt(0), typed[key]);
+    // The source as the document, with `_id` first as the plain collection stores it: a
+    // placeholder that the typed `_id` below replaces in place (no copy of the fields).
+    const rest = record.slice(record.indexOf('{', tab + 1) + 1);
+    doc = JSON.parse(/^\s*\}/u.test(rest) ? '{"_id":0}' : `{"_id":0,${rest}`) as Document;
+    if (!Object.keys(typed).some((key) => key.length === 4 && key.endsWith('_id'))) {
+      delete doc['_id'];
     }
-    const parsed = JSON.parse(record.slice(tab + 1)) as Record<string, unknown>;
-    for (const name of Object.keys(parsed)) setField(doc, name, parsed[name]);
   }
   for (const key of Object.keys(typed)) {
     const name = key.slice(1);

@@ -111,6 +111,30 @@ describe('bucket records', () => {
       _time: new Date(T0),
     });
   });
+
+  it.each([
+    ['an empty object', '{}', { _id: 7, a: 1 }],
+    [
+      'whitespace around the braces',
+      ' \t{ "x" : [1, {"y": null}] } ',
+      { _id: 7, x: [1, { y: null }], a: 1 },
+    ],
+    ['a field named _id in the text', '{"k":1,"_id":"old"}', { _id: 7, k: 1, a: 1 }],
+    [
+      'a __proto__ field',
+      '{"__proto__":{"p":1},"q":2}',
+      JSON.parse('{"_id":7,"__proto__":{"p":1},"q":2,"a":1}'),
+    ],
+  ])('read %s from a JSON source with _id first', (_, text, expected: Document) => {
+    const doc = JSON.parse(text) as Document;
+    doc['_id'] = 7;
+    doc['a'] = 1;
+    setJsonSource(doc, text, ['_id', 'a']);
+    const back = decodeRecord(encodeRecord(doc));
+    expect(Object.keys(back)).toEqual(Object.keys(expected));
+    expect(back).toEqual(expected);
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
+  });
 });
 
 describe('bucket pruning', () => {
