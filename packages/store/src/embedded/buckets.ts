@@ -96,7 +96,9 @@ function equalityValues(condition: unknown): unknown[] | undefined {
       these = operand.some((v) => v instanceof RegExp) ? undefined : operand;
     }
     if (these === undefined) continue;
-    values = values === undefined ? these : values.filter((v) => these.includes(v));
+    // Either operator's values bound the matches (a JS intersection would compare Longs,
+    // Dates and ObjectIds by identity); keep the fewer.
+    if (values === undefined || these.length < values.length) values = these;
   }
   return values;
 }
@@ -136,10 +138,15 @@ function collectBounds(spec: TimeseriesSpec, filter: Filter, bounds: Bounds): vo
       const values = equalityValues(condition);
       if (values === undefined) continue;
       const keys = new Set<string>();
+      let keyed = true;
       for (const value of values) {
         const key = indexKey(value);
         if (key !== null) keys.add(key);
+        // An array or a document equals only metas without a key; another value without one
+        // (a Decimal128, a Long beyond 2^53) may equal numbers that have one: no bound.
+        else if (!Array.isArray(value) && !isPlainObject(value)) keyed = false;
       }
+      if (!keyed) continue;
       bounds.metaKeys =
         bounds.metaKeys === undefined
           ? keys
