@@ -1,4 +1,5 @@
 import type { CliCommand } from '../command.js';
+import { anonymizeCommand } from './anonymize.js';
 import { demoCommand } from './demo.js';
 import { exportCommand } from './export.js';
 import { extractCourseCommand } from './extract-course.js';
@@ -18,5 +19,6 @@ export const COMMANDS: readonly CliCommand[] = [
   loadTrackingCommand,
   extractCourseCommand,
   exportCommand,
+  anonymizeCommand,
   demoCommand,
 ];
