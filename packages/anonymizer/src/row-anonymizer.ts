@@ -159,6 +159,16 @@ export class RowAnonymizer {
       let result = value;
       switch (action.kind) {
         case 'keep':
+          // (a cell that is exactly a learner's username, email or name: a word of a word
+          // count, say; columns of other types hold no names)
+          if (plan.type === undefined || plan.type === 'string') {
+            const spans = emptyScrubCounts();
+            result = this.#settings.scrubber.scrubWholeCell(value, spans);
+            if (result !== value) {
+              counts.scrubbed = spans;
+              counts.scrubbedCells = 1;
+            }
+          }
           break;
         case 'pseudonymise':
           result = pseudonymizer.pseudonym(action.identifier, value);

@@ -73,3 +73,26 @@ describe(Scrubber, () => {
     expect(fake.scrub('Madalyn Crooks')).not.toBe(fake.scrub('Iris Von'));
   });
 });
+
+describe('Scrubber.scrubWholeCell', () => {
+  const scrubber = new Scrubber({ directory: directory() });
+  it.each([
+    ['madalyn_crooks49', '<USERNAME>'],
+    ['iris', '<PERSON>'],
+    ['Iris Von', '<PERSON>'],
+    ['LM1MD2.SSX@example.org', '<EMAIL>'],
+    ['iris von and more', 'iris von and more'],
+    ['von', '<PERSON>'],
+    ['audit', 'audit'],
+  ])('%j → %j', (cell, expected) => {
+    expect(scrubber.scrubWholeCell(cell)).toBe(expected);
+  });
+
+  it('leaves a name part under 3 letters (a country code, an education code)', () => {
+    const d = new LearnerDirectory();
+    d.add({ userId: 1, username: 'someone', names: ['Ana De Souza'] });
+    const s = new Scrubber({ directory: d });
+    expect(s.scrubWholeCell('DE')).toBe('DE');
+    expect(s.scrubWholeCell('souza')).toBe('<PERSON>');
+  });
+});

@@ -107,6 +107,26 @@ export class Scrubber {
     return this.#known.has(text.trim().toLowerCase());
   }
 
+  /**
+   * What a whole cell is when it is exactly a known username, email or full name, or a part
+   * of a name of at least 3 letters (any case): a word of a word count, a value of a column
+   * without a role. Undefined otherwise.
+   */
+  wholeCell(cell: string): { readonly kind: ScrubKind; readonly subject: string } | undefined {
+    const text = cell.trim();
+    const known = this.#known.get(text.toLowerCase());
+    if (known === undefined || (known.kind === 'PERSON' && Array.from(text).length < 3)) return undefined;
+    return known;
+  }
+
+  /** A whole cell replaced (see {@link wholeCell}), or the cell as it is. */
+  scrubWholeCell(cell: string, counts: ScrubCounts = emptyScrubCounts()): string {
+    const known = this.wholeCell(cell);
+    if (known === undefined) return cell;
+    counts[known.kind] += 1;
+    return this.#replace(known.kind, cell.trim(), known.subject);
+  }
+
   /** The learner a name, username or email names, if known. */
   subjectOf(text: string): string | undefined {
     return this.#known.get(text.trim().toLowerCase())?.subject;
