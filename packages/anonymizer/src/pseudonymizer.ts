@@ -65,7 +65,7 @@ export class Pseudonymizer {
     let pseudonym = this.#cache.get(subject);
     if (pseudonym === undefined) {
       pseudonym = PSEUDONYM_PREFIX + base32(this.#key.mac('pseudonym', subject), 20);
-      if (this.#cache.size >= 1_000_000) this.#cache.clear();
+      if (this.#cache.size >= 50_000) this.#cache.clear();
       this.#cache.set(subject, pseudonym);
     }
     return pseudonym;

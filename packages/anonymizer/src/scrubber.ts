@@ -115,7 +115,8 @@ export class Scrubber {
   wholeCell(cell: string): { readonly kind: ScrubKind; readonly subject: string } | undefined {
     const text = cell.trim();
     const known = this.#known.get(text.toLowerCase());
-    if (known === undefined || (known.kind === 'PERSON' && Array.from(text).length < 3)) return undefined;
+    if (known === undefined || (known.kind === 'PERSON' && Array.from(text).length < 3))
+      return undefined;
     return known;
   }
 

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import * as api from './index.js';
+
+describe('@edx-data/anonymizer public API', () => {
+  it('exports exactly these names (adding one is a deliberate act)', () => {
+    expect(Object.keys(api).sort()).toEqual([
+      'AUDIT_FILE',
+      'AnonymizationKey',
+      'CsvFileWriter',
+      'HIERARCHY_NAMES',
+      'LearnerDirectory',
+      'MIN_KEY_BYTES',
+      'PSEUDONYM_PATTERN',
+      'PSEUDONYM_PREFIX',
+      'Pseudonymizer',
+      'RowAnonymizer',
+      'SCRUB_KINDS',
+      'Scrubber',
+      'anonymizeFiles',
+      'birthYearBand',
+      'emptyColumnCounts',
+      'emptyScrubCounts',
+      'fakeValues',
+      'geoIpCountryLookup',
+      'ipToCountry',
+      'isCountryColumn',
+      'loadLearnerDirectory',
+      'parseDataDictionary',
+      'placeholder',
+      'planColumns',
+      'readCsv',
+      'shiftDate',
+    ]);
+  });
+});
