@@ -17,7 +17,7 @@ import { anonymizeFiles } from './anonymize-files.js';
 import type { AnonymizeFilesOptions } from './anonymize-files.js';
 import type { AnonymisationAudit } from './audit.js';
 import { AnonymizationKey } from './key.js';
-import { LearnerDirectory } from './learner-directory.js';
+import { sampleDirectory } from './test-support/sample-directory.js';
 import { expectedPseudonym } from './test-support/expected-pseudonym.js';
 import { suppressSmallClasses } from './test-support/suppress-small-classes.js';
 
@@ -77,19 +77,6 @@ async function inputs(name: string): Promise<string> {
   });
 }
 
-function directory(): LearnerDirectory {
-  const d = new LearnerDirectory();
-  d.add({
-    userId: 1516,
-    username: 'lm1md2.ssx',
-    email: 'lm1md2.ssx@example.org',
-    names: ['Iris Von'],
-  });
-  d.add({ userId: 1553, username: 'Madalyn_Crooks49', names: ['Madalyn Crooks'] });
-  d.add({ userId: 1600, username: 'zed', names: ['Zed Zed'] });
-  return d;
-}
-
 function csv(file: string): string[][] {
   // (the outputs of these tests hold no quoted comma nor newline except where noted)
   return readFileSync(file, 'utf8')
@@ -103,7 +90,7 @@ function options(over: Partial<AnonymizeFilesOptions>): AnonymizeFilesOptions {
     inputs: [],
     out: '',
     key,
-    directory: directory(),
+    directory: sampleDirectory(),
     disclosure: suppressSmallClasses,
     quasiIdentifiers: [{ column: 'gender', hierarchy: 'gender' }],
     k: 2,

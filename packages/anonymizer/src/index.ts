@@ -36,7 +36,7 @@ export { birthYearBand, ipToCountry, isCountryColumn, shiftDate } from './genera
 export type { CountryLookup } from './generalise.js';
 export { geoIpCountryLookup } from './geoip.js';
 export { AnonymizationKey, MIN_KEY_BYTES } from './key.js';
-export { LearnerDirectory } from './learner-directory.js';
+export { IDENTIFIER_CLASSES, LearnerDirectory } from './learner-directory.js';
 export type { IdentifierClass, Learner, LearnerRecord } from './learner-directory.js';
 export { loadLearnerDirectory } from './load-learner-directory.js';
 export { PSEUDONYM_PATTERN, PSEUDONYM_PREFIX, Pseudonymizer } from './pseudonymizer.js';

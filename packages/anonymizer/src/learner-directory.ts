@@ -37,8 +37,16 @@ interface MutableLearner {
   names: Set<string>;
 }
 
-/** The identifier classes a lookup can be made by. */
-export type IdentifierClass = 'user_id' | 'username' | 'hash_id' | 'anonymous_id' | 'email';
+/** The identifier classes a lookup can be made by (and a pseudonym made from). */
+export const IDENTIFIER_CLASSES = [
+  'user_id',
+  'username',
+  'hash_id',
+  'anonymous_id',
+  'email',
+] as const;
+
+export type IdentifierClass = (typeof IDENTIFIER_CLASSES)[number];
 
 function text(value: unknown): string | null {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);

@@ -8,6 +8,7 @@ describe('@edx-data/anonymizer public API', () => {
       'AnonymizationKey',
       'CsvFileWriter',
       'HIERARCHY_NAMES',
+      'IDENTIFIER_CLASSES',
       'LearnerDirectory',
       'MIN_KEY_BYTES',
       'PSEUDONYM_PATTERN',

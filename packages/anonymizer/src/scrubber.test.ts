@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { fakeValues } from './fake-values.js';
 import { LearnerDirectory } from './learner-directory.js';
+import { sampleDirectory } from './test-support/sample-directory.js';
 import { emptyScrubCounts, Scrubber } from './scrubber.js';
 
-function directory(): LearnerDirectory {
-  const d = new LearnerDirectory();
-  d.add({
-    userId: 1516,
-    username: 'lm1md2.ssx',
-    email: 'lm1md2.ssx@example.org',
-    names: ['Iris', 'Von', 'Iris Von'],
-  });
-  d.add({ userId: 1553, username: 'Madalyn_Crooks49', names: ['Madalyn Crooks'] });
-  return d;
-}
-
 describe(Scrubber, () => {
-  const scrubber = new Scrubber({ directory: directory() });
+  const scrubber = new Scrubber({ directory: sampleDirectory() });
 
   it.each([
     ['write to jo.doe+mooc@mail.example.net today', 'write to <EMAIL> today', 'EMAIL'],
@@ -58,7 +47,7 @@ describe(Scrubber, () => {
 
   it('writes fake values, the same for a learner each time, none of them real', () => {
     const fake = new Scrubber({
-      directory: directory(),
+      directory: sampleDirectory(),
       replace: fakeValues({
         seedOf: (subject) =>
           Array.from(Buffer.from(subject)).reduce((a, c) => (a * 31 + c) >>> 0, 7),
@@ -75,7 +64,7 @@ describe(Scrubber, () => {
 });
 
 describe('Scrubber.scrubWholeCell', () => {
-  const scrubber = new Scrubber({ directory: directory() });
+  const scrubber = new Scrubber({ directory: sampleDirectory() });
   it.each([
     ['madalyn_crooks49', '<USERNAME>'],
     ['iris', '<PERSON>'],

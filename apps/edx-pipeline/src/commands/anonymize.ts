@@ -38,22 +38,6 @@ export interface AnonymizeArgs {
   readonly options: AnonymizeCommandOptions;
 }
 
-const ID_CLASSES: readonly IdentifierClass[] = [
-  'user_id',
-  'username',
-  'hash_id',
-  'anonymous_id',
-  'email',
-];
-const HIERARCHIES: readonly HierarchyName[] = [
-  'country',
-  'birth_year',
-  'education',
-  'gender',
-  'course_set',
-  'suppress_only',
-];
-
 function list(text: string | undefined): string[] {
   return (text ?? '')
     .split(',')
@@ -61,14 +45,17 @@ function list(text: string | undefined): string[] {
     .filter((item) => item !== '');
 }
 
-function idColumns(text: string | undefined): Record<string, IdentifierClass> {
+function idColumns(
+  text: string | undefined,
+  classes: readonly IdentifierClass[],
+): Record<string, IdentifierClass> {
   const out: Record<string, IdentifierClass> = {};
   for (const item of list(text)) {
     const [column = '', kind = 'user_id'] = item.split(':');
-    if (!(ID_CLASSES as readonly string[]).includes(kind)) {
+    if (!(classes as readonly string[]).includes(kind)) {
       throw new UsageError(
         'E_OPTION',
-        `--id-columns ${item}: expected column or column:class, class one of ${ID_CLASSES.join(', ')}`,
+        `--id-columns ${item}: expected column or column:class, class one of ${classes.join(', ')}`,
       );
     }
     out[column] = kind as IdentifierClass;
@@ -76,15 +63,18 @@ function idColumns(text: string | undefined): Record<string, IdentifierClass> {
   return out;
 }
 
-function quasiIdentifiers(text: string | undefined): QuasiIdentifier[] | undefined {
+function quasiIdentifiers(
+  text: string | undefined,
+  hierarchies: readonly HierarchyName[],
+): QuasiIdentifier[] | undefined {
   if (text === undefined) return undefined;
   if (text.trim() === 'none') return [];
   return list(text).map((item) => {
     const [column = '', hierarchy = ''] = item.split(':');
-    if (column === '' || !(HIERARCHIES as readonly string[]).includes(hierarchy)) {
+    if (column === '' || !(hierarchies as readonly string[]).includes(hierarchy)) {
       throw new UsageError(
         'E_OPTION',
-        `--quasi-identifiers ${item}: expected column:hierarchy, hierarchy one of ${HIERARCHIES.join(', ')} (or the word none)`,
+        `--quasi-identifiers ${item}: expected column:hierarchy, hierarchy one of ${hierarchies.join(', ')} (or the word none)`,
       );
     }
     return { column, hierarchy: hierarchy as HierarchyName };
@@ -196,14 +186,15 @@ export async function anonymizeSettings(
   context: CommandContext,
   args: AnonymizeArgs,
 ): Promise<AnonymizeFilesOptions> {
-  const { AnonymizationKey, loadLearnerDirectory } = await import('@edx-data/anonymizer');
+  const { AnonymizationKey, HIERARCHY_NAMES, IDENTIFIER_CLASSES, loadLearnerDirectory } =
+    await import('@edx-data/anonymizer');
   const o = args.options;
   const settings = {
     k: wholeNumber('--k', o.k, 1),
-    quasiIdentifiers: quasiIdentifiers(o.quasiIdentifiers),
+    quasiIdentifiers: quasiIdentifiers(o.quasiIdentifiers, HIERARCHY_NAMES),
     maxSuppression: share(o.maxSuppression),
     allowBelowK: o.allowBelowK === true,
-    idColumns: idColumns(o.idColumns),
+    idColumns: idColumns(o.idColumns, IDENTIFIER_CLASSES),
     dropColumns: list(o.dropColumns),
     keepColumns: list(o.keepColumns),
     shiftDays: wholeNumber('--shift-dates', o.shiftDates, 0),
