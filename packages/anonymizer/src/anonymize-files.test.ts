@@ -19,7 +19,6 @@ import type { AnonymisationAudit } from './audit.js';
 import { AnonymizationKey } from './key.js';
 import { sampleDirectory } from './test-support/sample-directory.js';
 import { expectedPseudonym } from './test-support/expected-pseudonym.js';
-import { suppressSmallClasses } from './test-support/suppress-small-classes.js';
 
 const SECRET = 'Zq8-unit-test-key-of-the-driver';
 const key = AnonymizationKey.fromText(SECRET, '$TEST_KEY');
@@ -91,7 +90,6 @@ function options(over: Partial<AnonymizeFilesOptions>): AnonymizeFilesOptions {
     out: '',
     key,
     directory: sampleDirectory(),
-    disclosure: suppressSmallClasses,
     quasiIdentifiers: [{ column: 'gender', hierarchy: 'gender' }],
     k: 2,
     ...over,
@@ -99,17 +97,21 @@ function options(over: Partial<AnonymizeFilesOptions>): AnonymizeFilesOptions {
 }
 
 describe(anonymizeFiles, () => {
-  it('pseudonymises, drops, generalises and scrubs by the dictionary, and suppresses below k', async () => {
+  it('pseudonymises, drops, generalises and scrubs by the dictionary, and generalises to reach k', async () => {
     const dir = await inputs('basic');
     const out = join(root, 'basic-out');
     const audit = await anonymizeFiles(options({ inputs: [dir], out }));
     const p1516 = pseudonymOf('id:1516');
     const p1553 = pseudonymOf('id:1553');
+    const p1600 = pseudonymOf('id:1600');
+    // (k = 2 over gender: f, f, m: suppressing m would cost a third of the learners, over the
+    // 5 % budget, so gender is generalised to *)
     expect(readFileSync(join(out, 'pc.csv'), 'utf8')).toBe(
       [
         'user_id,username,year_of_birth,gender,ip_country,country,body,first_event',
-        `${p1516},${p1516},1960-1964,f,US,CA,"Hi, I am <PERSON>, write me at <EMAIL>",2024-01-09T11:11:33.863Z`,
-        `${p1553},${p1553},1960-1964,f,DE,DE,thanks @<USERNAME>,2024-01-09T11:58:20.684Z`,
+        `${p1516},${p1516},1960-1964,*,US,CA,"Hi, I am <PERSON>, write me at <EMAIL>",2024-01-09T11:11:33.863Z`,
+        `${p1553},${p1553},1960-1964,*,DE,DE,thanks @<USERNAME>,2024-01-09T11:58:20.684Z`,
+        `${p1600},${p1600},1990-1994,*,US,FR,plain text,2024-01-10T00:00:00.000Z`,
         '',
       ].join('\r\n'),
     );
@@ -117,7 +119,7 @@ describe(anonymizeFiles, () => {
     expect(csv(join(out, 'forum.csv'))).toEqual([
       ['username', 'title'],
       [p1553, 'Question for <PERSON>'],
-      [pseudonymOf('id:1600'), 'hello'],
+      [p1600, 'hello'],
     ]);
     expect(readdirSync(out).sort()).toEqual([
       'anonymisation-audit.json',
@@ -133,22 +135,22 @@ describe(anonymizeFiles, () => {
       readFileSync(join(out, 'anonymisation-audit.json'), 'utf8'),
     ) as AnonymisationAudit;
     expect(written.key.fingerprint).toBe(key.fingerprint);
-    expect(written.kReached).toBe(2);
+    expect(written.kReached).toBe(3);
     const pc = written.files.find((f) => f.output === 'pc.csv');
     expect(pc).toMatchObject({
       rowsRead: 3,
-      rowsWritten: 2,
-      rowsSuppressed: 1,
+      rowsWritten: 3,
+      rowsSuppressed: 0,
       dropped: ['name', 'city'],
     });
     const column = (name: string) => pc?.columns.find((c) => c.column === name);
-    expect(column('user_id')).toMatchObject({ action: 'pseudonymise', pseudonymised: 2 });
+    expect(column('user_id')).toMatchObject({ action: 'pseudonymise', pseudonymised: 3 });
     expect(column('ip')).toMatchObject({
       action: 'ip_country',
       output: 'ip_country',
-      generalised: 2,
+      generalised: 3,
     });
-    expect(column('year_of_birth')).toMatchObject({ generalised: 2 });
+    expect(column('year_of_birth')).toMatchObject({ generalised: 3 });
     expect(column('body')).toMatchObject({
       scrubbedCells: 2,
       scrubbed: { EMAIL: 1, PHONE: 0, URL: 0, USERNAME: 1, PERSON: 1 },
@@ -201,6 +203,7 @@ describe(anonymizeFiles, () => {
     expect(firsts[0]).toEqual([
       moved('2024-01-09T11:11:33.863Z', 'id:1516'),
       moved('2024-01-09T11:58:20.684Z', 'id:1553'),
+      moved('2024-01-10T00:00:00.000Z', 'id:1600'),
     ]);
     expect(firsts[1]).toEqual(firsts[0]);
   });
@@ -210,15 +213,15 @@ describe(anonymizeFiles, () => {
     const out = join(root, 'refuse-out');
     await mkdir(out);
     writeFileSync(join(out, 'kept.txt'), 'already here');
-    const run = anonymizeFiles(options({ inputs: [dir], out, k: 3, maxSuppression: 0 }));
+    const run = anonymizeFiles(options({ inputs: [dir], out, k: 4, maxSuppression: 0 }));
     await expect(run).rejects.toThrow(InputError);
     await expect(
-      anonymizeFiles(options({ inputs: [dir], out, k: 3, maxSuppression: 0 })),
+      anonymizeFiles(options({ inputs: [dir], out, k: 4, maxSuppression: 0 })),
     ).rejects.toMatchObject({ code: 'E_REFUSED', file: join(dir, 'pc.csv') });
     expect(readdirSync(out)).toEqual(['kept.txt']);
     // --allow-below-k writes it, and the audit says so
     const allowed = await anonymizeFiles(
-      options({ inputs: [dir], out, k: 3, maxSuppression: 0, allowBelowK: true }),
+      options({ inputs: [dir], out, k: 4, maxSuppression: 0, allowBelowK: true }),
     );
     expect(allowed.files[1]?.disclosure).toMatchObject({ applied: true, belowK: true });
   });

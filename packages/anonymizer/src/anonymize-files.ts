@@ -22,12 +22,9 @@ import { AUDIT_FILE } from './audit.js';
 import type { ColumnOptions, ColumnPlan, DataDictionary, DictionaryColumn } from './column-plan.js';
 import { parseDataDictionary, planColumns } from './column-plan.js';
 import { CsvFileWriter, readCsv } from './csv-io.js';
-import type {
-  Disclosure,
-  DisclosureFactory,
-  DisclosurePlan,
-  QuasiIdentifier,
-} from './disclosure-contract.js';
+import type { Disclosure, DisclosureFactory } from './disclosure-contract.js';
+import { DisclosureControl } from './disclosure/index.js';
+import type { DisclosurePlan, QuasiIdentifier } from './disclosure/index.js';
 import { fakeValues } from './fake-values.js';
 import type { CountryLookup } from './generalise.js';
 import { geoIpCountryLookup } from './geoip.js';
@@ -240,7 +237,8 @@ export async function anonymizeFiles(options: AnonymizeFilesOptions): Promise<An
     }
     names.set(basename(file), file);
   }
-  const disclosureFactory = options.disclosure;
+  const disclosureFactory: DisclosureFactory =
+    options.disclosure ?? ((settings) => new DisclosureControl(settings));
 
   const pseudonymizer = new Pseudonymizer(options.key, options.directory);
   const plainScrubber = new Scrubber({ directory: options.directory, nameParts });
@@ -341,7 +339,7 @@ interface OneFile {
     readonly shiftDays: number;
   };
   readonly k: number;
-  readonly disclosureFactory: DisclosureFactory | undefined;
+  readonly disclosureFactory: DisclosureFactory;
 }
 
 async function readHeader(file: string): Promise<string[]> {
@@ -387,12 +385,6 @@ async function anonymizeOne(one: OneFile): Promise<{ audit: FileAudit; plans: Co
   };
   let rowsRead = 0;
   if (qis.length > 0) {
-    if (one.disclosureFactory === undefined) {
-      throw new UsageError(
-        'E_UNSUPPORTED',
-        `${file} has quasi-identifier columns (${qis.map((q) => q.column).join(', ')}) and no disclosure control was given`,
-      );
-    }
     const learnerColumn = learnerColumnOf(plans);
     const courseColumn = qis.some((q) => q.hierarchy === 'course_set') ? 'course_id' : undefined;
     disclosure = one.disclosureFactory({

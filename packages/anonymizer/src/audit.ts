@@ -4,7 +4,7 @@
  * fingerprint of the key (never the key).
  */
 import type { ColumnAction } from './column-plan.js';
-import type { DisclosurePlan, QuasiIdentifier } from './disclosure-contract.js';
+import type { DisclosurePlan, QuasiIdentifier } from './disclosure/index.js';
 import type { ColumnCounts } from './row-anonymizer.js';
 
 /** The name of the audit file in the output folder. */

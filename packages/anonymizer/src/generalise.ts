@@ -4,6 +4,8 @@
  * IP → country table is given (see `geoip.ts`).
  */
 
+import { yearBand } from './disclosure/index.js';
+
 /** An IP → ISO 3166 alpha-2 lookup; null when the address is unknown (private, reserved, bad). */
 export type CountryLookup = (ip: string) => string | null;
 
@@ -23,9 +25,7 @@ export function ipToCountry(ip: string, lookup: CountryLookup): string {
  */
 export function birthYearBand(value: string): string {
   const match = /^\s*(\d{4})(?:\.0+)?\s*$/u.exec(value);
-  if (match?.[1] === undefined) return value.trim();
-  const start = Math.floor(Number(match[1]) / 5) * 5;
-  return `${start}-${start + 4}`;
+  return match?.[1] === undefined ? value.trim() : yearBand(Number(match[1]), 5);
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/u;

@@ -21,15 +21,25 @@ export type {
   DataDictionary,
   DictionaryColumn,
 } from './column-plan.js';
-export { HIERARCHY_NAMES } from './disclosure-contract.js';
+export type { Disclosure, DisclosureFactory } from './disclosure-contract.js';
+export {
+  COURSE_SET_LEVELS,
+  countryPlace,
+  DEFAULT_MAX_SUPPRESSION,
+  DisclosureControl,
+  generaliseCourseSet,
+  valueHierarchy,
+  yearBand,
+} from './disclosure/index.js';
 export type {
-  Disclosure,
-  DisclosureFactory,
+  CountryPlace,
   DisclosureOptions,
   DisclosurePlan,
   HierarchyName,
   QuasiIdentifier,
-} from './disclosure-contract.js';
+  ValueHierarchy,
+} from './disclosure/index.js';
+export { HIERARCHY_NAMES } from './disclosure/hierarchies.js';
 export { fakeValues } from './fake-values.js';
 export type { FakeValueSettings } from './fake-values.js';
 export { birthYearBand, ipToCountry, isCountryColumn, shiftDate } from './generalise.js';

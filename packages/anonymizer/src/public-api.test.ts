@@ -6,7 +6,10 @@ describe('@edx-data/anonymizer public API', () => {
     expect(Object.keys(api).sort()).toEqual([
       'AUDIT_FILE',
       'AnonymizationKey',
+      'COURSE_SET_LEVELS',
       'CsvFileWriter',
+      'DEFAULT_MAX_SUPPRESSION',
+      'DisclosureControl',
       'HIERARCHY_NAMES',
       'IDENTIFIER_CLASSES',
       'LearnerDirectory',
@@ -19,9 +22,11 @@ describe('@edx-data/anonymizer public API', () => {
       'Scrubber',
       'anonymizeFiles',
       'birthYearBand',
+      'countryPlace',
       'emptyColumnCounts',
       'emptyScrubCounts',
       'fakeValues',
+      'generaliseCourseSet',
       'geoIpCountryLookup',
       'ipToCountry',
       'isCountryColumn',
@@ -31,6 +36,8 @@ describe('@edx-data/anonymizer public API', () => {
       'planColumns',
       'readCsv',
       'shiftDate',
+      'valueHierarchy',
+      'yearBand',
     ]);
   });
 });

@@ -178,7 +178,7 @@ describe('edx-pipeline anonymize', () => {
         'ANON_KEY',
         '--course',
         course,
-      ].concat(['--quasi-identifiers', 'none']),
+      ].concat(['--k', '2']),
       { ANON_KEY: KEY },
     );
     expect(result.err).toBe('');
@@ -194,12 +194,16 @@ describe('edx-pipeline anonymize', () => {
     expect(files.get('forum_posts.csv')).toContain('<EMAIL>');
 
     // one learner, one pseudonym: user_id, username and hash_id columns, across files
-    const info = files.get('user_info.csv') ?? '';
-    const ids = column(info, 'user_id');
-    expect(ids.length).toBeGreaterThan(0);
-    expect(column(info, 'username')).toEqual(ids);
-    expect(column(info, 'hash_id')).toEqual(ids);
+    // (date_of_registration: every enrolled learner, and no quasi-identifier to suppress any)
+    const registered = files.get('date_of_registration.csv') ?? '';
+    const ids = column(registered, 'user_id');
+    const rawIds = column(readFileSync(join(raw, 'date_of_registration.csv'), 'utf8'), 'user_id');
+    expect(ids.length).toBe(rawIds.length);
+    expect(new Set(ids).size).toBe(new Set(rawIds).size);
+    expect(column(registered, 'username')).toEqual(ids);
+    expect(column(registered, 'hash_id')).toEqual(ids);
     const known = new Set(ids);
+    const info = files.get('user_info.csv') ?? '';
     for (const file of ['person_course.csv', 'forum_posts.csv', 'ip_to_country.csv']) {
       const used = column(files.get(file) ?? '', 'user_id');
       expect(used.length, file).toBeGreaterThan(0);
@@ -212,15 +216,43 @@ describe('edx-pipeline anonymize', () => {
     }
     expect(statSync(out).mode & 0o777).toBe(0o700);
 
+    // k-anonymity, checked here: learners per combination of the quasi-identifiers
+    const personCourse = files.get('person_course.csv') ?? '';
+    const pcQis = ['gender', 'year_of_birth', 'level_of_education', 'profile_country'].concat([
+      'modal_ip_country',
+      'cc_by_ip',
+      'course_id',
+    ]);
+    expect(parseCsv(personCourse).length).toBeGreaterThan(2);
+    expect(smallestClass(personCourse, 'user_id', pcQis)).toBeGreaterThanOrEqual(2);
+    const infoQis = ['gender', 'year_of_birth', 'level_of_education', 'country'];
+    expect(smallestClass(info, 'user_id', infoQis)).toBeGreaterThanOrEqual(2);
+    const audit = JSON.parse(files.get('anonymisation-audit.json') ?? '{}') as {
+      files: { output: string; disclosure: { quasiIdentifiers?: { column: string }[] } }[];
+    };
+    const qisOf = (file: string) =>
+      audit.files
+        .find((f) => f.output === file)
+        ?.disclosure.quasiIdentifiers?.map((q) => q.column)
+        .sort();
+    expect(qisOf('person_course.csv')).toEqual([...pcQis].sort());
+    expect(qisOf('user_info.csv')).toEqual([...infoQis].sort());
+
     // the same key again: the same pseudonyms; another key: every one changes
     const again = join(dir, 'anon-again');
     const other = join(dir, 'anon-other');
     const args = ['--store', store, 'anonymize', raw, '--key-env', 'ANON_KEY', '--course', course];
-    const qi = ['--quasi-identifiers', 'none'];
+    const qi = ['--k', '2'];
     expect((await cli([...args, '--out', again, ...qi], { ANON_KEY: KEY })).code).toBe(0);
     expect((await cli([...args, '--out', other, ...qi], { ANON_KEY: OTHER_KEY })).code).toBe(0);
-    const againIds = column(readFileSync(join(again, 'user_info.csv'), 'utf8'), 'user_id');
-    const otherIds = column(readFileSync(join(other, 'user_info.csv'), 'utf8'), 'user_id');
+    const againIds = column(
+      readFileSync(join(again, 'date_of_registration.csv'), 'utf8'),
+      'user_id',
+    );
+    const otherIds = column(
+      readFileSync(join(other, 'date_of_registration.csv'), 'utf8'),
+      'user_id',
+    );
     expect(againIds).toEqual(ids);
     for (const [i, id] of otherIds.entries()) expect(known.has(id), String(i)).toBe(false);
   });
@@ -240,8 +272,6 @@ describe('edx-pipeline anonymize', () => {
       ['--store', store, 'export', 'all', '--course', course, '--out', out, '--anonymize'].concat([
         '--key-file',
         join(dir, 'key.txt'),
-        '--quasi-identifiers',
-        'none',
       ]),
     );
     // (no key file yet: a failure that names the file, not a key, and writes nothing)
@@ -255,8 +285,8 @@ describe('edx-pipeline anonymize', () => {
       ['--store', store, 'export', 'all', '--course', course, '--out', out, '--anonymize'].concat([
         '--key-file',
         join(dir, 'key.txt'),
-        '--quasi-identifiers',
-        'none',
+        '--k',
+        '2',
         '--json',
       ]),
     );
@@ -270,6 +300,19 @@ describe('edx-pipeline anonymize', () => {
     const summary = JSON.parse(ok.out) as { anonymisation: { key: { fingerprint: string } } };
     expect(summary.anonymisation.key.fingerprint).toMatch(/^[0-9a-f]{16}$/u);
     expect(readdirSync(temp)).toEqual([]);
+  });
+
+  it('refuses a run that cannot reach k: exit 1, nothing written in place of the output', async () => {
+    const raw = join(dir, 'raw');
+    const out = join(dir, 'too-high-k');
+    const result = await cli(
+      ['--store', store, 'anonymize', raw, '--out', out, '--key-env', 'K', '--k', '1000'],
+      { K: KEY },
+    );
+    expect(result.code).toBe(ExitCode.Failure);
+    expect(result.err).toMatch(/k = 1000 not reached .* at .*\.csv/u);
+    expect(result.err).not.toContain(KEY);
+    expect(readdirSyncSafe(out)).toEqual([]);
   });
 
   it('exits 2 for a missing key, a short key, a CSV without a dictionary; never prints the key', async () => {
@@ -329,6 +372,53 @@ describe('edx-pipeline anonymize', () => {
     );
   });
 });
+
+/** The records of a CSV text (RFC 4180: quoted fields may hold commas, quotes, newlines). */
+function parseCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      record.push(field);
+      field = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = '';
+      i++;
+    } else field += c;
+  }
+  return records;
+}
+
+/** The smallest number of distinct learners sharing one combination of the QI columns. */
+function smallestClass(text: string, learner: string, qis: readonly string[]): number {
+  const [header = [], ...rows] = parseCsv(text);
+  const at = (name: string) => {
+    const i = header.indexOf(name);
+    expect(i, name).toBeGreaterThanOrEqual(0);
+    return i;
+  };
+  const classes = new Map<string, Set<string>>();
+  for (const row of rows) {
+    const key = JSON.stringify(qis.map((q) => row[at(q)]));
+    const set = classes.get(key) ?? new Set<string>();
+    set.add(row[at(learner)] ?? '');
+    classes.set(key, set);
+  }
+  return Math.min(...[...classes.values()].map((s) => s.size));
+}
 
 function readdirSyncSafe(path: string): string[] {
   try {
