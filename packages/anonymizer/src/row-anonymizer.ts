@@ -37,6 +37,21 @@ export function emptyColumnCounts(): ColumnCounts {
   };
 }
 
+/** Zero the counts of one cell (reused from row to row: no allocation per cell). */
+function reset(counts: ColumnCounts): void {
+  counts.pseudonymised = 0;
+  counts.generalised = 0;
+  counts.shifted = 0;
+  counts.notShifted = 0;
+  counts.scrubbedCells = 0;
+  const spans = counts.scrubbed;
+  spans.EMAIL = 0;
+  spans.PHONE = 0;
+  spans.URL = 0;
+  spans.USERNAME = 0;
+  spans.PERSON = 0;
+}
+
 export interface RowAnonymizerSettings {
   readonly pseudonymizer: Pseudonymizer;
   readonly scrubber: Scrubber;
@@ -154,7 +169,7 @@ export class RowAnonymizer {
       if (plan.output === null) continue;
       const value = row[i] ?? '';
       const counts = this.#last[i] ?? emptyColumnCounts();
-      Object.assign(counts, emptyColumnCounts());
+      reset(counts);
       const action = plan.action;
       let result = value;
       switch (action.kind) {
@@ -162,12 +177,8 @@ export class RowAnonymizer {
           // (a cell that is exactly a learner's username, email or name: a word of a word
           // count, say; columns of other types hold no names)
           if (plan.type === undefined || plan.type === 'string') {
-            const spans = emptyScrubCounts();
-            result = this.#settings.scrubber.scrubWholeCell(value, spans);
-            if (result !== value) {
-              counts.scrubbed = spans;
-              counts.scrubbedCells = 1;
-            }
+            result = this.#settings.scrubber.scrubWholeCell(value, counts.scrubbed);
+            if (result !== value) counts.scrubbedCells = 1;
           }
           break;
         case 'pseudonymise':
@@ -184,10 +195,11 @@ export class RowAnonymizer {
           if (result !== value) counts.generalised += 1;
           break;
         case 'scrub': {
-          const spans = emptyScrubCounts();
+          const spans = counts.scrubbed;
           result = this.#scrub(value, action.json, spans);
-          counts.scrubbed = spans;
-          if (Object.values(spans).some((n) => n > 0)) counts.scrubbedCells = 1;
+          if (spans.EMAIL + spans.PHONE + spans.URL + spans.USERNAME + spans.PERSON > 0) {
+            counts.scrubbedCells = 1;
+          }
           break;
         }
         case 'shift_date': {
