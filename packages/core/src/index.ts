@@ -1,6 +1,8 @@
 export { EdxDataError, InputError, StoreError, UsageError, isEdxDataError } from './errors.js';
 export type { EdxDataErrorOptions, ErrorCode, ErrorPosition } from './errors.js';
 export { redactSecrets, redactUri } from './redact.js';
+export { IDENTIFIER_ROLES, isIdentifierRole } from './identifier-role.js';
+export type { IdentifierRole } from './identifier-role.js';
 export {
   COURSE_COLLECTIONS,
   courseDatabaseName,

@@ -10,28 +10,14 @@
  *   every tracking report of an export shares one pass over the course's `tracking`
  *   collection (`runTrackingPass`), so exporting everything reads the events once.
  */
+import type { IdentifierRole } from '@edx-data/core';
 import type { Database, Document, Store } from '@edx-data/store';
 import type { LearnerDirectory } from './learners.js';
 
+export type { IdentifierRole };
+
 /** The type of a column, as written in the data dictionary. */
 export type ColumnType = 'string' | 'integer' | 'number' | 'boolean' | 'datetime' | 'date' | 'json';
-
-/**
- * What an identifying column holds, so that the anonymiser knows what to do with it without
- * guessing from names: learner identifiers (pseudonymised), direct identifiers (dropped or
- * generalised), free text (scrubbed).
- */
-export type IdentifierRole =
-  | 'user_id'
-  | 'username'
-  | 'hash_id'
-  | 'anonymous_id'
-  | 'name'
-  | 'email'
-  | 'ip'
-  | 'free_text'
-  | 'location'
-  | 'birth_year';
 
 export interface ColumnSpec {
   readonly name: string;

@@ -1,12 +1,17 @@
-import { relative, resolve } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '@edx-data/core';
 import type { ExportManifest } from '@edx-data/csv-exporter';
 import type { CliCommand, CommandResult, JsonValue } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { formatCount, formatTable, plural } from '../text-table.js';
+import type { AnonymizeCommandOptions } from './anonymize.js';
+import { addAnonymizeOptions, anonymizeSettings, renderAudit } from './anonymize.js';
 
-interface ExportCommandOptions {
+interface ExportCommandOptions extends AnonymizeCommandOptions {
+  readonly anonymize?: boolean;
   readonly course?: string;
   readonly out?: string;
   readonly param?: readonly string[];
@@ -30,6 +35,8 @@ export interface ExportArgs {
   readonly splitRows?: number | undefined;
   readonly gzip?: boolean | undefined;
   readonly bom?: boolean | undefined;
+  /** Write only anonymised files (the raw export goes to a private temporary folder, removed). */
+  readonly anonymize?: AnonymizeCommandOptions | undefined;
 }
 
 function collect(value: string, previous: readonly string[] | undefined): string[] {
@@ -124,6 +131,7 @@ function render(manifest: ExportManifest, out: string): string {
 
 /** Export reports of one course (`exportReports` of `@edx-data/csv-exporter`), and report. */
 export async function runExport(context: CommandContext, args: ExportArgs): Promise<CommandResult> {
+  if (args.anonymize !== undefined) return runExportAnonymized(context, args, args.anonymize);
   const { exportReports } = await import('@edx-data/csv-exporter');
   const store = await context.openStore({ create: false });
   const out = resolve(args.out);
@@ -151,6 +159,40 @@ export async function runExport(context: CommandContext, args: ExportArgs): Prom
     // (the manifest is plain JSON: dates are ISO strings already)
     summary: JSON.parse(JSON.stringify(manifest)) as { readonly [key: string]: JsonValue },
   };
+}
+
+/**
+ * `export --anonymize`: the reports exported to a private temporary folder, anonymised into
+ * `--out`, the temporary folder removed whatever happens: only anonymised files reach `--out`.
+ */
+async function runExportAnonymized(
+  context: CommandContext,
+  args: ExportArgs,
+  options: AnonymizeCommandOptions,
+): Promise<CommandResult> {
+  const { anonymizeFiles } = await import('@edx-data/anonymizer');
+  const raw = await mkdtemp(join(tmpdir(), 'edx-pipeline-export-'));
+  try {
+    // (the key and options are checked before anything is exported)
+    const settings = await anonymizeSettings(context, {
+      inputs: [raw],
+      out: args.out,
+      course: args.course,
+      options,
+    });
+    const exported = await runExport(context, { ...args, out: raw, anonymize: undefined });
+    const audit = await anonymizeFiles(settings);
+    context.progress.clear();
+    return {
+      text: renderAudit(audit, settings.out),
+      summary: {
+        export: exported.summary,
+        anonymisation: JSON.parse(JSON.stringify(audit)) as { readonly [key: string]: JsonValue },
+      },
+    };
+  } finally {
+    await rm(raw, { recursive: true, force: true });
+  }
 }
 
 export const exportCommand: CliCommand = {
@@ -182,7 +224,12 @@ export const exportCommand: CliCommand = {
       .option('--split-rows <n>', 'start a new file every n rows (<report>_1.csv, …)')
       .option('--gzip', 'write .csv.gz')
       .option('--bom', 'start each file with a UTF-8 byte order mark (for spreadsheet programs)')
-      .option('--list', 'list the reports, their questions and parameters');
+      .option('--list', 'list the reports, their questions and parameters')
+      .option(
+        '--anonymize',
+        'write only anonymised files (see anonymize; the raw reports never reach --out)',
+      );
+    addAnonymizeOptions(command);
   },
 
   run(context, command): Promise<CommandResult> {
@@ -197,6 +244,9 @@ export const exportCommand: CliCommand = {
     }
     if (options.course === undefined) throw new UsageError('E_USAGE', 'give --course <id>');
     if (options.out === undefined) throw new UsageError('E_USAGE', 'give --out <dir>');
+    if (options.anonymize !== true && (options.keyEnv ?? options.keyFile) !== undefined) {
+      throw new UsageError('E_USAGE', 'a pseudonym key is only read with --anonymize');
+    }
     return runExport(context, {
       reports: names.includes('all') ? 'all' : names,
       course: options.course,
@@ -207,6 +257,7 @@ export const exportCommand: CliCommand = {
       splitRows: parseSplit(options.splitRows),
       gzip: options.gzip,
       bom: options.bom,
+      anonymize: options.anonymize === true ? options : undefined,
     });
   },
 };

@@ -1,4 +1,5 @@
 import type { CliCommand } from '../command.js';
+import { anonymizeCommand } from './anonymize.js';
 import { convertTrackingCommand } from './convert-tracking.js';
 import { demoCommand } from './demo.js';
 import { exportCommand } from './export.js';
@@ -20,5 +21,6 @@ export const COMMANDS: readonly CliCommand[] = [
   convertTrackingCommand,
   extractCourseCommand,
   exportCommand,
+  anonymizeCommand,
   demoCommand,
 ];
