@@ -190,11 +190,12 @@ export interface FindOneAndUpdateOptions extends FindOneAndReplaceOptions {
 
 /**
  * Options of `createCollection`, as the driver's: passed to the server by the MongoDB
- * engine. The embedded engine keeps a `validator` (a query filter every inserted or updated
+ * engine, except `timeseries` (a plain collection indexed by meta and time there; see the
+ * README). The embedded engine keeps a `validator` (a query filter every inserted or updated
  * document must match, else `E_STORE` "Document failed validation"; none with
- * `validationLevel: 'off'` or `validationAction: 'warn'`) and refuses every other option
- * (`capped`, `collation`, `timeseries`, a `$jsonSchema` validator, level `moderate`, …) with
- * `E_UNSUPPORTED`.
+ * `validationLevel: 'off'` or `validationAction: 'warn'`) and `timeseries` (a bucketed
+ * collection), and refuses every other option (`capped`, `collation`, a `$jsonSchema`
+ * validator, level `moderate`, …) with `E_UNSUPPORTED`.
  */
 export interface CreateCollectionOptions {
   readonly validator?: Filter;

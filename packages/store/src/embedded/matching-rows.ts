@@ -38,7 +38,7 @@ export function matchingRows(
   limitOne: boolean,
   sort?: SortSpec,
 ): Candidate[] {
-  if (meta.timeseries) throw refuseOnBuckets(`${file.path}:${meta.name}`, 'an update');
+  if (meta.timeseries) throw refuseOnBuckets(meta.name, 'an update or find-and-modify');
   const sorted = sort !== undefined && Object.keys(sort).length > 0;
   const plan = planFilter(filter, meta.columns);
   const matcher = createMatcher(filter);
