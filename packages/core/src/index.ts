@@ -54,3 +54,5 @@ export { listZipEntries } from './zip-archive.js';
 export type { ZipEntryInfo } from './zip-archive.js';
 export type { ZipEntryInput } from './open-input.js';
 export type { Progress, ProgressCallback } from './progress.js';
+export { JSON_SOURCE, jsonSourceOf, setJsonSource } from './json-source.js';
+export type { JsonSource, WithJsonSource } from './json-source.js';

@@ -65,7 +65,11 @@ export interface ExtractCourseTrackingSummary {
   readonly structureBlocks: number;
 }
 
-/** The master filter of a course: served by the loader's `{_course_id: 1, _time: 1}` index. */
+/**
+ * The master filter of a course: on a bucketed master (the embedded engine) it selects the
+ * buckets of these courses and window; on a plain one (MongoDB, or a master of the layout
+ * before buckets) the `{_course_id: 1, _time: 1}` index serves it.
+ */
 export function courseTrackingFilter(
   config: Pick<CourseConfig, 'courseKeys' | 'from' | 'toExclusive'>,
 ): Filter {
@@ -127,8 +131,8 @@ async function loadIndex(store: Store, database: string): Promise<BlockIndex> {
  * `course_structure` (loaded once), and index the collection (`_time`, `username`+`_time`,
  * `event_type`).
  *
- * The read is one indexed range scan of the master (`{_course_id: {$in}, _time: {$gte, $lt}}`);
- * the writes are unordered batches. Events of a course id whose own database has a
+ * The read takes only the master's buckets of the courses and window (`{_course_id: {$in},
+ * _time: {$gte, $lt}}`; an index range scan on a plain master); the writes are unordered batches. Events of a course id whose own database has a
  * `course_structure` are joined with that one, the others with the target database's.
  *
  * @example

@@ -216,6 +216,11 @@ export interface RenameOptions {
 
 export interface CollectionInfo {
   readonly name: string;
+  /**
+   * `timeseries` for a bucketed collection of the embedded engine (created with the
+   * `timeseries` option; on MongoDB that option gives a plain collection: see the README).
+   */
+  readonly type?: 'collection' | 'timeseries';
 }
 
 export interface DatabaseInfo {

@@ -10,7 +10,7 @@ import type { TrackingEvent } from './parse-tracking-line.js';
 type EventDocument = TrackingEvent & Document;
 
 /** What is kept of an event once the store has it: enough to count and classify it. */
-type EventKey = Pick<TrackingEvent, '_id' | '_course_id' | '_load_line'>;
+type EventKey = Pick<TrackingEvent, '_id' | '_course_id' | '_load_line' | '_time'>;
 
 /** Where the stored copy of a refused event came from. */
 interface StoredOrigin {
@@ -38,6 +38,8 @@ export class DistinctCounter {
   alreadyPresent = 0;
   readonly eventsByCourse: Record<string, number> = {};
   eventsWithoutCourse = 0;
+  /** The earliest and latest `_time` of the events given so far, or null before the first. */
+  timeSpan: { min: Date; max: Date } | null = null;
 
   private readonly runs: ReadonlySet<number>;
 
@@ -70,7 +72,16 @@ export class DistinctCounter {
     const keys: EventKey[] = [];
     for (const event of events) {
       if (event !== undefined) {
-        keys.push({ _id: event._id, _course_id: event._course_id, _load_line: event._load_line });
+        keys.push({
+          _id: event._id,
+          _course_id: event._course_id,
+          _load_line: event._load_line,
+          _time: event._time,
+        });
+        const span = this.timeSpan;
+        if (span === null) this.timeSpan = { min: event._time, max: event._time };
+        else if (event._time < span.min) span.min = event._time;
+        else if (event._time > span.max) span.max = event._time;
       }
     }
     function* handOver(): Generator<EventDocument> {
@@ -104,8 +115,21 @@ export class DistinctCounter {
 
   private async classify(refused: readonly EventKey[]): Promise<void> {
     const origins = new Map<string, StoredOrigin>();
+    // The stored copy of an event has its `_time` and course: bounds that let a bucketed master
+    // read only the buckets that can hold them (a plain one answers by its `_id` index).
+    let min = refused[0]?._time as Date;
+    let max = min;
+    for (const event of refused) {
+      if (event._time < min) min = event._time;
+      if (event._time > max) max = event._time;
+    }
+    const courses = [...new Set(refused.map((event) => event._course_id))];
     const cursor = this.tracking.find(
-      { _id: { $in: refused.map((event) => event._id) } },
+      {
+        _id: { $in: refused.map((event) => event._id) },
+        _course_id: { $in: courses },
+        _time: { $gte: min, $lte: max },
+      },
       { projection: { _load_file: 1, _load_line: 1, _load_date: 1 } },
     );
     for await (const stored of cursor) {

@@ -22,13 +22,22 @@ export type {
   RejectReason,
   TrackingEvent,
 } from './parse-tracking-line.js';
-export { loadTrackingLogs } from './load-tracking-logs.js';
+export {
+  createTrackingCollection,
+  loadTrackingLogs,
+  TRACKING_INDEXES,
+  TRACKING_TIMESERIES,
+  trackingLayout,
+} from './load-tracking-logs.js';
+export { convertTrackingCollection } from './convert-tracking.js';
+export type { ConvertTrackingOptions, ConvertTrackingResult } from './convert-tracking.js';
 export { findTrackingLogs } from './find-tracking-logs.js';
 export type { FoundTrackingLogs, IgnoredFile, TrackingLogFile } from './find-tracking-logs.js';
 export type {
   LoadTrackingLogsOptions,
   LoadTrackingLogsResult,
   TrackingFileResult,
+  TrackingLayout,
   TrackingLedgerEntry,
   TrackingLoadProgress,
 } from './load-tracking-logs.js';

@@ -24,7 +24,21 @@ import { DistinctCounter } from './distinct-counter.js';
 import { parseTrackingLog } from './parse-tracking-log.js';
 import type { TrackingEvent } from './parse-tracking-line.js';
 
-/** The indexes created (once, before loading) on `tracking`. */
+/**
+ * How the master `tracking` collection is bucketed (the store's `timeseries` collections):
+ * by canonical course key and day of `_time`. Extraction reads the buckets of one course and
+ * window; nothing else reads the master.
+ */
+export const TRACKING_TIMESERIES = {
+  timeField: '_time',
+  metaField: '_course_id',
+  granularity: 'minutes',
+} as const;
+
+/**
+ * The indexes of a master `tracking` collection of the layout before buckets (a plain
+ * collection), created when loading into one (see {@link createTrackingCollection}).
+ */
 export const TRACKING_INDEXES: readonly Readonly<Record<string, 1>>[] = [
   { _course_id: 1, _time: 1 },
   { username: 1, _time: 1 },
@@ -135,13 +149,39 @@ export async function hashFile(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Create the indexes of `tracking` (idempotent). */
-export async function createTrackingIndexes(
+/** Which layout a master `tracking` collection has. */
+export type TrackingLayout = 'bucketed' | 'plain';
+
+/**
+ * Make sure the master `tracking` collection exists, and say which layout it has. A new one is
+ * created with the {@link TRACKING_TIMESERIES} option: compressed buckets on the embedded
+ * engine; on MongoDB a plain collection with a `{_course_id, _time}` index (the store's README
+ * says why). One written before buckets existed (a plain collection with
+ * {@link TRACKING_INDEXES}) is kept as it is: it loads and extracts as before, and
+ * {@link convertTrackingCollection} rewrites it as buckets.
+ */
+export async function createTrackingCollection(
   store: Store,
   database: string = MASTER_TRACKING.database,
-): Promise<void> {
-  const tracking = store.db(database).collection(MASTER_TRACKING.events);
-  for (const spec of TRACKING_INDEXES) await tracking.createIndex(spec);
+): Promise<TrackingLayout> {
+  const layout = await trackingLayout(store, database);
+  if (layout !== undefined) return layout;
+  await store
+    .db(database)
+    .createCollection(MASTER_TRACKING.events, { timeseries: TRACKING_TIMESERIES });
+  return (await trackingLayout(store, database)) ?? 'plain';
+}
+
+/** The layout of the master `tracking` collection, or undefined when there is none. */
+export async function trackingLayout(
+  store: Store,
+  database: string = MASTER_TRACKING.database,
+): Promise<TrackingLayout | undefined> {
+  const info = (await store.db(database).listCollections()).find(
+    (collection) => collection.name === MASTER_TRACKING.events,
+  );
+  if (info === undefined) return undefined;
+  return info.type === 'timeseries' ? 'bucketed' : 'plain';
 }
 
 /**
@@ -166,7 +206,7 @@ export async function loadTrackingLogs(
   }
   const database = options.database ?? MASTER_TRACKING.database;
   const db = store.db(database);
-  await createTrackingIndexes(store, database);
+  await createTrackingCollection(store, database);
   const ledger = db.collection<TrackingLedgerEntry>(MASTER_TRACKING.ledger);
   const results: TrackingFileResult[] = [];
   for (const [index, path] of files.entries()) {
@@ -394,10 +434,19 @@ async function loadOneFile(
     // fails): exactly the events stamped with this run's `_load_date`. Events that were already
     // there (an earlier run, another delivery) keep their own `_load_date` and stay.
     await counter.reset().catch(() => undefined);
-    const removed = await ctx.tracking
-      .deleteMany({ _load_file: file, _load_date: started })
-      .then((r) => r.deletedCount)
-      .catch(() => 0);
+    const span = counter.timeSpan;
+    const removed =
+      span === null
+        ? 0
+        : await ctx.tracking
+            .deleteMany({
+              _load_file: file,
+              _load_date: started,
+              // Bounds that let a bucketed master read only the buckets this run can have written.
+              _time: { $gte: span.min, $lte: span.max },
+            })
+            .then((r) => r.deletedCount)
+            .catch(() => 0);
     entry = {
       ...entry,
       size,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { jsonSourceOf } from '@edx-data/core';
 import { ObjectId } from '@edx-data/store';
 import { describe, expect, it } from 'vitest';
 import { parseEventTime, parseTrackingLine } from './parse-tracking-line.js';
@@ -225,5 +226,38 @@ describe('parseTrackingLine', () => {
     expect(
       ev(parseTrackingLine(`{"time": "2014-05-02T16:02:25Z"}`, ctx))._id.getTimestamp(),
     ).toEqual(new Date('2014-05-02T16:02:25Z'));
+  });
+});
+
+describe('the JSON source of an event', () => {
+  /** What a reader of the source rebuilds: `JSON.parse(text)`, then the listed fields set. */
+  function rebuilt(event: TrackingEvent): Record<string, unknown> {
+    const source = jsonSourceOf(event);
+    if (source === undefined) throw new Error('no JSON source');
+    const doc = JSON.parse(source.text) as Record<string, unknown>;
+    for (const field of source.fields) doc[field] = (event as Record<string, unknown>)[field];
+    return doc;
+  }
+
+  it.each([
+    [
+      'a plain server event',
+      `{"event_type":"x",${T},"event":{"a":1},"context":{"course_id":"course-v1:A+B+C"}}`,
+    ],
+    [
+      'a browser event whose event is JSON text',
+      `{"event_type":"play_video",${T},"event":"{\\"id\\":\\"v\\"}"}`,
+    ],
+    ['an event cut at 512 characters', `{"event_type":"x",${T},"event":"{${'a'.repeat(511)}"}`],
+    ['a form body', `{"event_type":"problem_check",${T},"event":"input_1=2"}`],
+    [
+      'a line with a logging prefix and a trailing comma',
+      `2014-05-02 host: {"event_type":"x",${T}} ,`,
+    ],
+  ])('rebuilds %s exactly, in the same field order', (_, line) => {
+    const event = ev(parseTrackingLine(line, ctx));
+    const doc = rebuilt(event);
+    expect(Object.keys(doc)).toEqual(Object.keys(event));
+    expect(doc).toEqual({ ...event });
   });
 });

@@ -3,7 +3,7 @@
  * event (or a blank line, or a rejected line) out. No I/O; the hot path of a load.
  */
 import { hash } from 'node:crypto';
-import { courseIdOfEvent } from '@edx-data/core';
+import { courseIdOfEvent, setJsonSource } from '@edx-data/core';
 import { ObjectId } from 'bson';
 import type { EventCourseId, EventCourseIdSource } from '@edx-data/core';
 
@@ -226,6 +226,38 @@ export function eventId(line: string, time: Date): ObjectId {
   return new ObjectId(bytes);
 }
 
+/**
+ * The fields the parser sets on the object `JSON.parse` gave, in the order it sets them (see
+ * `setJsonSource` of `@edx-data/core`), by what became of `event` and whether there was a prefix.
+ */
+const COURSE_AND_LOAD = [
+  '_course_id',
+  '_course_id_legacy',
+  '_course_id_source',
+  '_load_file',
+  '_load_line',
+  '_load_date',
+] as const;
+type EventOutcome = 'kept' | 'decoded' | 'truncated' | 'unparsed';
+const OUTCOME_FIELDS: Record<EventOutcome, readonly string[]> = {
+  kept: [],
+  decoded: ['event', '_event_decoded'],
+  truncated: ['_event_truncated'],
+  unparsed: ['_event_unparsed'],
+};
+const SET_FIELDS = new Map<string, readonly string[]>();
+for (const outcome of Object.keys(OUTCOME_FIELDS) as EventOutcome[]) {
+  for (const prefix of [false, true]) {
+    SET_FIELDS.set(`${outcome}${prefix ? '+' : ''}`, [
+      '_id',
+      '_time',
+      ...OUTCOME_FIELDS[outcome],
+      ...COURSE_AND_LOAD,
+      ...(prefix ? ['_prefix'] : []),
+    ]);
+  }
+}
+
 /** `context.course_id` text → core's answer for it; bounded. */
 const contextCourseCache = new Map<string, EventCourseId | null>();
 const MAX_CACHED_COURSE_IDS = 10_000;
@@ -336,6 +368,7 @@ export function parseTrackingLine(text: string, ctx: LineContext): ParsedTrackin
   out._id = eventId(line, time);
   out._time = time;
 
+  let outcome: EventOutcome = 'kept';
   const payload = event['event'];
   if (typeof payload === 'string' && payload !== '') {
     const c = payload.charCodeAt(0);
@@ -343,12 +376,19 @@ export function parseTrackingLine(text: string, ctx: LineContext): ParsedTrackin
       try {
         out['event'] = JSON.parse(payload) as unknown;
         out._event_decoded = true;
+        outcome = 'decoded';
       } catch {
-        if (payload.length === 512) out._event_truncated = true;
-        else out._event_unparsed = true;
+        if (payload.length === 512) {
+          out._event_truncated = true;
+          outcome = 'truncated';
+        } else {
+          out._event_unparsed = true;
+          outcome = 'unparsed';
+        }
       }
     } else {
       out._event_unparsed = true;
+      outcome = 'unparsed';
     }
   }
 
@@ -360,5 +400,7 @@ export function parseTrackingLine(text: string, ctx: LineContext): ParsedTrackin
   out._load_line = ctx.line;
   out._load_date = ctx.loadDate;
   if (start > 0) out._prefix = line.slice(0, start);
+  // The text and what was set on it: a bucketed store keeps these instead of encoding the event.
+  setJsonSource(out, json, SET_FIELDS.get(`${outcome}${start > 0 ? '+' : ''}`) ?? []);
   return { kind: 'event', event: out };
 }

@@ -6,11 +6,16 @@ describe('@edx-data/tracking-loader public API', () => {
     expect(Object.keys(api).sort()).toEqual([
       'ADDED_FIELDS',
       'REJECT_REASONS',
+      'TRACKING_INDEXES',
+      'TRACKING_TIMESERIES',
+      'convertTrackingCollection',
+      'createTrackingCollection',
       'findTrackingLogs',
       'loadTrackingLogs',
       'parseEventTime',
       'parseTrackingLine',
       'parseTrackingLog',
+      'trackingLayout',
     ]);
   });
 

@@ -26,6 +26,21 @@ export interface BulkBatch {
   readonly nullColumns: readonly string[];
 }
 
+/** One batch of documents for a bucketed collection (buckets.ts), encoded by the calling thread. */
+export interface BucketBatch {
+  readonly table: string;
+  readonly idTable: string;
+  readonly spanMs: number;
+  readonly maxCount: number;
+  readonly level: number;
+  readonly ordered: boolean;
+  /** The records of the documents, joined by `\n` (a record holds none); then per document its time (ms), meta key and `_id` key. */
+  readonly records: string;
+  readonly times: Float64Array;
+  readonly metaKeys: readonly (string | null)[];
+  readonly idKeys: readonly string[];
+}
+
 /** What the worker did with a batch. */
 export type BulkOutcome =
   /** One flag per row: 1 inserted, 0 refused (its `_id` or a unique key exists). */
@@ -185,6 +200,18 @@ export class BulkWriter {
     const answer = await this.send({ kind: 'insert', batch }, [batch.bytes.buffer as ArrayBuffer]);
     if (answer.kind === 'closed') throw closed();
     return answer;
+  }
+
+  /** Write a batch of a bucketed collection in one transaction of the worker: one flag per document. */
+  async insertBuckets(batch: BucketBatch): Promise<Uint8Array> {
+    if (this.closing) {
+      throw new StoreError('E_STORE_CLOSED', `the store database ${this.path} is closed`);
+    }
+    const answer = await this.send({ kind: 'buckets', batch }, [batch.times.buffer as ArrayBuffer]);
+    if (answer.kind !== 'done') {
+      throw new StoreError('E_STORE_CLOSED', `the store database ${this.path} is closed`);
+    }
+    return answer.inserted;
   }
 
   /** Resolves once every batch sent so far is written (or failed). */

@@ -33,6 +33,12 @@ export class CollectionIndexes extends CollectionHandle {
       const file = this.writable();
       file.transaction(() => {
         const meta = file.createCollection(this.name);
+        if (meta.timeseries) {
+          throw new StoreError(
+            'E_UNSUPPORTED',
+            `createIndex on ${this.namespace}: a bucketed (timeseries) collection is read by its buckets' meta and time bounds; it has no other index`,
+          );
+        }
         const existing = meta.indexes.find((index) => index.name === name);
         if (existing) {
           if (JSON.stringify(existing.key) === JSON.stringify(spec) && existing.unique === unique)

@@ -2,7 +2,8 @@
  * The reads of an embedded collection: find (with the SQL plan over the key columns, then
  * mingo on the candidates), aggregate, countDocuments, distinct and explain.
  */
-import { decodeDocument, idKey, isPlainObject } from './codec.js';
+import { bucketCondition, bucketDocuments } from './buckets.js';
+import { decodeDocument, encodeDocument, idKey, isPlainObject } from './codec.js';
 import { CollectionHandle } from './collection-handle.js';
 import { sortDocuments } from './bson-operators.js';
 import { CollectionWrites } from './collection-writes.js';
@@ -47,6 +48,14 @@ export class CollectionReads<T extends Document = Document> extends CollectionHa
     const found = this.existing();
     if (!found) return { sql: '', plan: [], exact: true };
     const { file, meta } = found;
+    if (meta.timeseries) {
+      const condition = bucketCondition(meta.timeseries, filter);
+      const sql = `SELECT id, payload FROM "${meta.table}" WHERE ${condition.sql} ORDER BY id`;
+      const rows = file.writer
+        .prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
+        .all(...condition.params);
+      return { sql, plan: rows.map((row) => row.detail), exact: false };
+    }
     const plan = planFilter(filter, meta.columns);
     const orderBy = options.sort ? planSort(options.sort, meta.columns) : null;
     const sql = CollectionReads.selectSql(meta, plan, orderBy);
@@ -80,6 +89,29 @@ export class CollectionReads<T extends Document = Document> extends CollectionHa
     }
   }
 
+  /** The documents of the buckets that can hold a match of `filter` (the caller filters). */
+  private openBuckets(
+    file: SqliteFile,
+    meta: CollectionMeta,
+    filter: Filter,
+  ): OpenedIterator<Document> {
+    const spec = meta.timeseries;
+    if (!spec) throw new Error(`${this.namespace} is not bucketed`);
+    const reader = file.acquireReader();
+    try {
+      const iterator = bucketDocuments(reader, meta.table, spec, filter);
+      return {
+        iterator,
+        close: () => {
+          file.releaseReader(reader);
+        },
+      };
+    } catch (error) {
+      file.releaseReader(reader);
+      throw error;
+    }
+  }
+
   find(filter: Filter = {}, options: FindOptions = {}): Cursor<T> {
     return new IteratorCursor<T>(() => this.startFind(filter, options), this.wrap('read from'));
   }
@@ -89,26 +121,43 @@ export class CollectionReads<T extends Document = Document> extends CollectionHa
     if (!found) return { iterator: [][Symbol.iterator](), close: () => undefined };
     const { file, meta } = found;
     const promote = options.promoteValues ?? true;
-    const plan = planFilter(filter, meta.columns);
     const sort = options.sort && Object.keys(options.sort).length > 0 ? options.sort : undefined;
-    const orderBy = sort ? planSort(sort, meta.columns) : null;
     const projection =
       options.projection && Object.keys(options.projection).length > 0
         ? options.projection
         : undefined;
     const matcher = createMatcher(filter);
-    const rows = this.openRows(file, meta, plan, orderBy);
-    const exactPlan = plan.exact;
-    const matching = function* (): Generator<Document, void, undefined> {
-      for (;;) {
-        const next = rows.iterator.next();
-        if (next.done === true) return;
-        const bytes = next.value;
-        const doc = decodeDocument(bytes);
-        if (exactPlan || matcher.test(doc, bytes))
-          yield promote ? doc : decodeDocument(bytes, false);
-      }
-    };
+    let orderBy: string | null = null;
+    let rows: OpenedIterator<unknown>;
+    let matching: () => Generator<Document, void, undefined>;
+    if (meta.timeseries) {
+      const docs = this.openBuckets(file, meta, filter);
+      rows = docs;
+      matching = function* () {
+        for (;;) {
+          const next = docs.iterator.next();
+          if (next.done === true) return;
+          const doc = next.value;
+          if (matcher.test(doc)) yield promote ? doc : decodeDocument(encodeDocument(doc), false);
+        }
+      };
+    } else {
+      const plan = planFilter(filter, meta.columns);
+      orderBy = sort ? planSort(sort, meta.columns) : null;
+      const opened = this.openRows(file, meta, plan, orderBy);
+      rows = opened;
+      const exactPlan = plan.exact;
+      matching = function* () {
+        for (;;) {
+          const next = opened.iterator.next();
+          if (next.done === true) return;
+          const bytes = next.value;
+          const doc = decodeDocument(bytes);
+          if (exactPlan || matcher.test(doc, bytes))
+            yield promote ? doc : decodeDocument(bytes, false);
+        }
+      };
+    }
     let results: Iterator<Document> = matching();
     if (sort && orderBy === null) {
       // No index serves the sort: MongoDB's order, in memory (bson-order.ts).
@@ -155,9 +204,13 @@ export class CollectionReads<T extends Document = Document> extends CollectionHa
       }
       return docs;
     });
-    let rows: OpenedIterator<Buffer> | undefined;
+    let rows: OpenedIterator<unknown> | undefined;
     let source: Iterable<Document> = [];
-    if (found) {
+    if (found?.meta.timeseries) {
+      const opened = this.openBuckets(found.file, found.meta, match);
+      rows = opened;
+      source = asIterable(opened.iterator);
+    } else if (found) {
       const { file, meta } = found;
       const opened = this.openRows(file, meta, planFilter(match, meta.columns), null);
       rows = opened;
@@ -213,8 +266,9 @@ export class CollectionReads<T extends Document = Document> extends CollectionHa
     try {
       const found = this.existing();
       if (!found) return Promise.resolve(0);
+      const count = found.meta.timeseries ? 'coalesce(sum(n), 0)' : 'count(*)';
       const row = found.file.writer
-        .prepare<[], { n: number }>(`SELECT count(*) AS n FROM "${found.meta.table}"`)
+        .prepare<[], { n: number }>(`SELECT ${count} AS n FROM "${found.meta.table}"`)
         .get();
       return Promise.resolve(row?.n ?? 0);
     } catch (error) {
@@ -229,6 +283,7 @@ export class CollectionReads<T extends Document = Document> extends CollectionHa
     if (!file || !meta) return [];
     const reader = file.acquireReader();
     try {
+      if (meta.timeseries) return [...bucketDocuments(reader, meta.table, meta.timeseries, {})];
       return reader
         .prepare<[], Buffer>(`SELECT doc FROM "${meta.table}" ORDER BY rowid`)
         .pluck()
@@ -244,6 +299,13 @@ export class CollectionReads<T extends Document = Document> extends CollectionHa
       const found = this.existing();
       if (!found) return Promise.resolve(0);
       const { file, meta } = found;
+      if (meta.timeseries) {
+        const matcher = createMatcher(filter);
+        let count = 0;
+        for (const doc of bucketDocuments(file.writer, meta.table, meta.timeseries, filter))
+          if (matcher.test(doc)) count++;
+        return Promise.resolve(count);
+      }
       const plan = planFilter(filter, meta.columns);
       if (plan.exact) {
         const row = file.writer

@@ -5,6 +5,7 @@
  * so an ordered bulkWrite keeps the operations before a failure (and reports them, with the
  * failed one's index, in a BulkWriteError) while the failed one leaves nothing behind.
  */
+import { deleteFromBuckets, refuseOnBuckets } from './bucket-writes.js';
 import { StoreError, UsageError } from '@edx-data/core';
 import { decodeDocument, encodeDocument, withId, withoutId } from './codec.js';
 import { CollectionHandle } from './collection-handle.js';
@@ -168,6 +169,16 @@ export class CollectionUpdates<T extends Document = Document> extends Collection
   private run(rows: RowWriter, file: SqliteFile, operation: Operation): Outcome {
     const outcome = nothing();
     const meta = rows.meta;
+    if (meta.timeseries) {
+      if (operation.kind !== 'delete') throw refuseOnBuckets(this.namespace, operation.kind);
+      outcome.deleted = deleteFromBuckets(
+        file,
+        { ...meta, timeseries: meta.timeseries },
+        operation.filter,
+        operation.many,
+      );
+      return outcome;
+    }
     switch (operation.kind) {
       case 'insert':
         this.insert(rows, withId(operation.doc));

@@ -4,6 +4,7 @@
  * deletes and the output stages build on.
  */
 import { StoreError, UsageError } from '@edx-data/core';
+import { insertIntoBuckets, refuseOnBuckets } from './bucket-writes.js';
 import { decodeDocument, encodeDocument, idKey, isPlainObject, pathKey, withId } from './codec.js';
 import { CollectionHandle } from './collection-handle.js';
 import type { KeyColumn } from './query-plan.js';
@@ -189,6 +190,19 @@ export class CollectionWrites<T extends Document = Document> extends CollectionH
     docs: Iterable<T> | AsyncIterable<T>,
     options: InsertManyOptions = {},
   ): Promise<InsertManyResult> {
+    const found = this.existing();
+    if (found?.meta.timeseries) {
+      return insertIntoBuckets(
+        found.file,
+        { ...found.meta, timeseries: found.meta.timeseries },
+        this.namespace,
+        docs,
+        options,
+        validatorOf(found.meta),
+      ).catch((error: unknown) => {
+        throw this.wrap('insert into')(error);
+      });
+    }
     const ordered = options.ordered ?? true;
     const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     if (!Number.isInteger(batchSize) || batchSize < 1) {
@@ -390,6 +404,19 @@ export class CollectionWrites<T extends Document = Document> extends CollectionH
    * bulkWrite, updates and the output stages: each checks the `_id` as MongoDB does.
    */
   rowWriter(file: SqliteFile, meta: CollectionMeta): RowWriter {
+    if (meta.timeseries) {
+      const refuse = (): never => {
+        throw refuseOnBuckets(this.namespace, 'a row write');
+      };
+      return {
+        meta,
+        insert: refuse,
+        replace: refuse,
+        remove: refuse,
+        clear: refuse,
+        duplicate: refuse,
+      };
+    }
     return {
       meta,
       insert: (doc) => {

@@ -14,6 +14,7 @@ import {
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { StoreError, UsageError } from '@edx-data/core';
+import { timeseriesSpec } from '../timeseries.js';
 import { EmbeddedCollection } from './embedded-collection.js';
 import type { DatabaseHandle } from './collection-handle.js';
 import { isPlainObject } from './codec.js';
@@ -34,7 +35,12 @@ import type {
 const FILE_SUFFIX = '.sqlite';
 
 /** The options of `createCollection` the embedded engine implements. */
-const VALIDATION_OPTIONS = new Set(['validator', 'validationLevel', 'validationAction']);
+const VALIDATION_OPTIONS = new Set([
+  'validator',
+  'validationLevel',
+  'validationAction',
+  'timeseries',
+]);
 
 /**
  * The validator a collection is created with: a query filter, checked on every insert and
@@ -99,6 +105,8 @@ class EmbeddedDatabase implements Database, DatabaseHandle {
     try {
       validateCollectionName(name);
       const validation = collectionValidation(options);
+      const timeseries =
+        options['timeseries'] === undefined ? undefined : timeseriesSpec(options['timeseries']);
       const file = this.file(true);
       if (!file) throw new StoreError('E_STORE', `cannot create the database ${this.name}`);
       file.refresh();
@@ -106,7 +114,7 @@ class EmbeddedDatabase implements Database, DatabaseHandle {
         if (file.collection(name)) {
           throw new StoreError('E_STORE', `collection ${this.name}.${name} already exists`);
         }
-        file.createCollection(name, validation);
+        file.createCollection(name, validation, timeseries);
       });
       return Promise.resolve(this.collection<T>(name));
     } catch (error) {
@@ -119,7 +127,14 @@ class EmbeddedDatabase implements Database, DatabaseHandle {
       const file = this.file(false);
       if (!file) return Promise.resolve([]);
       file.refresh();
-      return Promise.resolve(file.collectionNames().map((name) => ({ name })));
+      return Promise.resolve(
+        file.collectionNames().map((name) => ({
+          name,
+          type: file.collection(name)?.timeseries
+            ? ('timeseries' as const)
+            : ('collection' as const),
+        })),
+      );
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }

@@ -2,6 +2,7 @@
  * The stored documents that match a filter, with their rows: what updates, deletes and
  * `$merge` work on, read through the writer connection inside the caller's transaction.
  */
+import { refuseOnBuckets } from './bucket-writes.js';
 import { decodeDocument } from './codec.js';
 import { createMatcher } from './matcher.js';
 import { planFilter } from './query-plan.js';
@@ -37,6 +38,7 @@ export function matchingRows(
   limitOne: boolean,
   sort?: SortSpec,
 ): Candidate[] {
+  if (meta.timeseries) throw refuseOnBuckets(`${file.path}:${meta.name}`, 'an update');
   const sorted = sort !== undefined && Object.keys(sort).length > 0;
   const plan = planFilter(filter, meta.columns);
   const matcher = createMatcher(filter);

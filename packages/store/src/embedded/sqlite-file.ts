@@ -9,6 +9,8 @@ import { EJSON } from 'bson';
 import { StoreError } from '@edx-data/core';
 import { BulkWriter } from './bulk-writer.js';
 import { JOURNAL_SIZE_LIMIT_BYTES, WAL_AUTOCHECKPOINT_PAGES } from './sqlite-settings.js';
+import { bucketTablesSql, idTable } from './buckets.js';
+import type { TimeseriesSpec } from './buckets.js';
 import type { KeyColumn } from './query-plan.js';
 import type { IndexInfo, IndexSpec } from '../types.js';
 
@@ -37,6 +39,14 @@ export interface CollectionMeta {
   readonly indexes: IndexEntry[];
   /** The validator given to `createCollection`, if any. */
   readonly validation?: CollectionValidator | undefined;
+  /** Set for a bucketed collection (`createCollection` with `timeseries`, buckets.ts). */
+  readonly timeseries?: TimeseriesSpec | undefined;
+}
+
+/** The options of a collection kept in `_edx_meta` (a validator, the bucketing). */
+interface SavedOptions {
+  readonly validator?: Record<string, unknown>;
+  readonly timeseries?: TimeseriesSpec;
 }
 
 /** Where a collection's options are kept in `_edx_meta` (by table, so a rename keeps them). */
@@ -172,16 +182,16 @@ export class SqliteFile {
         .map((row) => [row.key, row.value]),
     );
     for (const row of rows) {
-      const saved = options.get(optionsKey(row.tbl));
+      const text = options.get(optionsKey(row.tbl));
+      const saved =
+        text === undefined ? undefined : (EJSON.parse(text, { relaxed: true }) as SavedOptions);
       this.collections.set(row.name, {
         name: row.name,
         table: row.tbl,
         columns: new Map(),
         indexes: [],
-        validation:
-          saved === undefined
-            ? undefined
-            : (EJSON.parse(saved, { relaxed: true }) as CollectionValidator),
+        validation: saved?.validator === undefined ? undefined : { validator: saved.validator },
+        timeseries: saved?.timeseries,
       });
     }
     const byTable = new Map([...this.collections.values()].map((meta) => [meta.table, meta]));
@@ -219,20 +229,34 @@ export class SqliteFile {
   }
 
   /** Create a collection's table (inside the caller's transaction). */
-  createCollection(name: string, validation?: CollectionValidator): CollectionMeta {
+  createCollection(
+    name: string,
+    validation?: CollectionValidator,
+    timeseries?: TimeseriesSpec,
+  ): CollectionMeta {
     const existing = this.collections.get(name);
     if (existing) return existing;
     const table = `c${this.nextId()}`;
-    this.writer.exec(`CREATE TABLE "${table}" (id TEXT PRIMARY KEY NOT NULL, doc BLOB NOT NULL)`);
+    if (timeseries === undefined) {
+      this.writer.exec(`CREATE TABLE "${table}" (id TEXT PRIMARY KEY NOT NULL, doc BLOB NOT NULL)`);
+    } else this.writer.exec(bucketTablesSql(table));
     this.writer
       .prepare('INSERT INTO _edx_collections (name, tbl, created_at) VALUES (?, ?, ?)')
       .run(name, table, new Date().toISOString());
-    if (validation !== undefined) {
+    if (validation !== undefined || timeseries !== undefined) {
+      const saved: SavedOptions = { ...validation, ...(timeseries && { timeseries }) };
       this.writer
         .prepare('INSERT INTO _edx_meta (key, value) VALUES (?, ?)')
-        .run(optionsKey(table), EJSON.stringify(validation, { relaxed: false }));
+        .run(optionsKey(table), EJSON.stringify(saved, { relaxed: false }));
     }
-    const meta: CollectionMeta = { name, table, columns: new Map(), indexes: [], validation };
+    const meta: CollectionMeta = {
+      name,
+      table,
+      columns: new Map(),
+      indexes: [],
+      validation,
+      timeseries,
+    };
     this.collections.set(name, meta);
     return meta;
   }
@@ -274,6 +298,7 @@ export class SqliteFile {
     const meta = this.collections.get(name);
     if (!meta) return false;
     this.writer.exec(`DROP TABLE "${meta.table}"`);
+    if (meta.timeseries) this.writer.exec(`DROP TABLE "${idTable(meta.table)}"`);
     this.writer.prepare('DELETE FROM _edx_columns WHERE tbl = ?').run(meta.table);
     this.writer.prepare('DELETE FROM _edx_indexes WHERE tbl = ?').run(meta.table);
     this.writer.prepare('DELETE FROM _edx_collections WHERE name = ?').run(name);

@@ -7,6 +7,7 @@
 // beside bulk-writer.js in dist/embedded/, and `files` in package.json ships dist. Being a
 // `.mjs` file, it is a module whatever flags the parent process was started with.
 import { parentPort, workerData } from 'node:worker_threads';
+import { deflateRawSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 
 /** @type {import('better-sqlite3').Database | undefined} */
@@ -73,6 +74,60 @@ function write(batch) {
     .immediate();
 }
 
+/**
+ * Write a batch of documents into a bucketed collection (buckets.ts) in one transaction: each
+ * `_id` claimed in the id table (a refused one is a duplicate: its record is not stored), the
+ * records grouped by meta key and time window into buckets of at most `maxCount`, each bucket
+ * deflated into one row. `ordered`: stop at the first duplicate (the documents before it are
+ * written). One flag per document (1 inserted, 0 refused or not reached).
+ */
+function writeBuckets(batch) {
+  return db
+    .transaction(() => {
+      const claim = db.prepare(
+        `INSERT INTO "${batch.idTable}" (id) VALUES (?) ON CONFLICT DO NOTHING`,
+      );
+      const addBucket = db.prepare(
+        `INSERT INTO "${batch.table}" (meta, tmin, tmax, n, payload) VALUES (?, ?, ?, ?, ?)`,
+      );
+      const n = batch.idKeys.length;
+      const records = batch.records.split('\n');
+      const inserted = new Uint8Array(n);
+      const open = new Map();
+      const full = [];
+      for (let i = 0; i < n; i++) {
+        if (claim.run(batch.idKeys[i]).changes !== 1) {
+          if (batch.ordered) break;
+          continue;
+        }
+        inserted[i] = 1;
+        const time = batch.times[i];
+        const meta = batch.metaKeys[i];
+        const key = `${meta === null ? '\u0001' : meta}\u0000${Math.floor(time / batch.spanMs)}`;
+        let bucket = open.get(key);
+        if (bucket === undefined) {
+          bucket = { meta, tmin: time, tmax: time, records: [] };
+          open.set(key, bucket);
+        }
+        bucket.records.push(records[i]);
+        if (time < bucket.tmin) bucket.tmin = time;
+        if (time > bucket.tmax) bucket.tmax = time;
+        if (bucket.records.length >= batch.maxCount) {
+          full.push(bucket);
+          open.delete(key);
+        }
+      }
+      for (const bucket of [...full, ...open.values()]) {
+        const payload = deflateRawSync(Buffer.from(bucket.records.join('\n'), 'utf8'), {
+          level: batch.level,
+        });
+        addBucket.run(bucket.meta, bucket.tmin, bucket.tmax, bucket.records.length, payload);
+      }
+      return inserted;
+    })
+    .immediate();
+}
+
 parentPort.on('message', (message) => {
   if (message.kind === 'close') {
     try {
@@ -83,7 +138,8 @@ parentPort.on('message', (message) => {
     return;
   }
   try {
-    const inserted = write(message.batch);
+    const inserted =
+      message.kind === 'buckets' ? writeBuckets(message.batch) : write(message.batch);
     if (inserted === null) parentPort.postMessage({ id: message.id, kind: 'relayout' });
     else parentPort.postMessage({ id: message.id, kind: 'done', inserted }, [inserted.buffer]);
   } catch (error) {

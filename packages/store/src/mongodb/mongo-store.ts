@@ -1,3 +1,4 @@
+import { timeseriesSpec } from '../timeseries.js';
 import { redactUri, StoreError, UsageError } from '@edx-data/core';
 import { MongoClient, MongoServerError } from 'mongodb';
 import type { Db as DriverDb } from 'mongodb';
@@ -44,8 +45,22 @@ class MongoDatabase implements Database {
   ): Promise<Collection<T>> {
     this.#context.assertOpen();
     validateCollectionName(name);
+    const { timeseries, ...rest } = options;
     try {
-      await this.#db.createCollection(name, { ...options });
+      if (timeseries === undefined) await this.#db.createCollection(name, { ...rest });
+      else {
+        // A plain collection indexed by meta and time: MongoDB's own time-series collections do
+        // not keep `_id` unique, which the embedded engine's bucketed collections do (README).
+        const spec = timeseriesSpec(timeseries);
+        await this.#db.createCollection(name, { ...rest });
+        await this.#db
+          .collection(name)
+          .createIndex(
+            spec.metaField === undefined
+              ? { [spec.timeField]: 1 }
+              : { [spec.metaField]: 1, [spec.timeField]: 1 },
+          );
+      }
     } catch (err) {
       throw wrapError(err, this.#context.redactor, `createCollection ${this.name}.${name}`);
     }
@@ -57,7 +72,10 @@ class MongoDatabase implements Database {
     try {
       const collections = await this.#db.listCollections({}, { nameOnly: true }).toArray();
       return collections
-        .map((info) => ({ name: info.name }))
+        .map((info) => ({
+          name: info.name,
+          type: info.type === 'timeseries' ? ('timeseries' as const) : ('collection' as const),
+        }))
         .filter((info) => !info.name.startsWith('system.'))
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch (err) {

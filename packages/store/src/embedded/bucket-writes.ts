@@ -1,0 +1,242 @@
+/**
+ * Writes of a bucketed collection (buckets.ts): inserts encode each document's record on the
+ * calling thread and hand batches to the writer thread, which claims the `_id`s, groups the
+ * records into buckets, deflates and stores them in one transaction per batch; deletes rewrite
+ * the buckets that held a deleted document.
+ */
+import { StoreError, UsageError } from '@edx-data/core';
+import { decodeRecord, encodeRecord } from './bucket-codec.js';
+import {
+  BUCKET_DEFLATE_LEVEL,
+  bucketPayload,
+  bucketRecords,
+  candidateBucketIds,
+  idTable,
+  metaKey,
+  timeOf,
+} from './buckets.js';
+import type { TimeseriesSpec } from './buckets.js';
+import { ObjectId } from 'bson';
+import { idKey, isPlainObject } from './codec.js';
+import { createMatcher } from './matcher.js';
+import type { CollectionMeta, SqliteFile } from './sqlite-file.js';
+import { checkId } from './update-rules.js';
+import type {
+  Document,
+  DuplicateKey,
+  Filter,
+  InsertManyOptions,
+  InsertManyResult,
+} from '../types.js';
+
+const DEFAULT_BATCH_SIZE = 5000;
+/** A batch is also sent once its records reach this many characters. */
+const MAX_BATCH_CHARS = 16 * 2 ** 20;
+const MAX_REPORTED_DUPLICATES = 1000;
+
+interface Pending {
+  records: string[];
+  times: number[];
+  metaKeys: (string | null)[];
+  idKeys: string[];
+  ids: unknown[];
+  chars: number;
+}
+
+function emptyBatch(): Pending {
+  return { records: [], times: [], metaKeys: [], idKeys: [], ids: [], chars: 0 };
+}
+
+function describeId(id: unknown): string {
+  return idKey(id).slice(1);
+}
+
+/**
+ * `insertMany` into a bucketed collection. Unordered: up to two batches are written while the
+ * next is encoded; a refused `_id` is reported (`onDuplicate`) and the others are written.
+ * Ordered: batch after batch, stopping at the first refused `_id` (the documents before it are
+ * written) with an `E_DUPLICATE_KEY` error.
+ */
+export async function insertIntoBuckets(
+  file: SqliteFile,
+  meta: CollectionMeta & { readonly timeseries: TimeseriesSpec },
+  namespace: string,
+  docs: Iterable<Document> | AsyncIterable<Document>,
+  options: InsertManyOptions,
+  validate: ((doc: Document) => void) | undefined,
+): Promise<InsertManyResult> {
+  const spec = meta.timeseries;
+  const ordered = options.ordered ?? true;
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new UsageError(
+      'E_OPTION',
+      `insertMany: batchSize must be a positive integer, got ${String(batchSize)}`,
+    );
+  }
+  let insertedCount = 0;
+  let duplicateCount = 0;
+  const duplicates: DuplicateKey[] = [];
+  let position = 0;
+  let batch = emptyBatch();
+  const inFlight: Promise<void>[] = [];
+  let failure: Error | undefined;
+
+  const send = (current: Pending, first: number): Promise<void> =>
+    file
+      .bulk()
+      .insertBuckets({
+        table: meta.table,
+        idTable: idTable(meta.table),
+        spanMs: spec.bucketSpanMs,
+        maxCount: spec.bucketMaxCount,
+        level: BUCKET_DEFLATE_LEVEL,
+        ordered,
+        records: current.records.join('\n'),
+        times: Float64Array.from(current.times),
+        metaKeys: current.metaKeys,
+        idKeys: current.idKeys,
+      })
+      .then((inserted) => {
+        for (let i = 0; i < current.ids.length; i++) {
+          if (inserted[i] === 1) {
+            insertedCount++;
+            continue;
+          }
+          const index = first + i;
+          if (ordered) {
+            failure ??= new StoreError(
+              'E_DUPLICATE_KEY',
+              `duplicate key in ${namespace}: _id ${describeId(current.ids[i])} already exists (document ${index} of the input; ${insertedCount} inserted before it)`,
+            );
+            return;
+          }
+          duplicateCount++;
+          const duplicate: DuplicateKey = { index, id: current.ids[i] };
+          if (duplicates.length < MAX_REPORTED_DUPLICATES) duplicates.push(duplicate);
+          options.onDuplicate?.(duplicate);
+        }
+      });
+
+  const flush = async (): Promise<void> => {
+    if (batch.ids.length === 0) return;
+    const current = batch;
+    batch = emptyBatch();
+    const written = send(current, position - current.ids.length);
+    written.catch(() => undefined);
+    inFlight.push(written);
+    if (ordered || inFlight.length >= 2) await inFlight.shift();
+    if (failure) throw failure;
+  };
+
+  try {
+    for await (const input of docs) {
+      let record: string;
+      let doc: Document;
+      let time: number;
+      try {
+        if (!isPlainObject(input)) {
+          throw new UsageError(
+            'E_USAGE',
+            `insertMany into ${namespace}: document ${position} is not an object`,
+          );
+        }
+        validate?.(input);
+        doc = input;
+        // As the driver does (no copy: the record writes `_id` first).
+        if (doc['_id'] === undefined) doc['_id'] = new ObjectId();
+        checkId(doc['_id']);
+        time = timeOf(spec, doc, namespace);
+        record = encodeRecord(doc);
+      } catch (error) {
+        // The documents before a refused one are written, as MongoDB writes them.
+        await flush().catch(() => undefined);
+        await Promise.all(inFlight.splice(0));
+        throw error;
+      }
+      batch.records.push(record);
+      batch.times.push(time);
+      batch.metaKeys.push(metaKey(spec, doc));
+      batch.idKeys.push(idKey(doc['_id']));
+      batch.ids.push(doc['_id']);
+      batch.chars += record.length;
+      position++;
+      if (batch.ids.length >= batchSize || batch.chars >= MAX_BATCH_CHARS) await flush();
+    }
+    await flush();
+    await Promise.all(inFlight.splice(0));
+  } finally {
+    await Promise.allSettled(inFlight);
+  }
+  if (failure) throw failure;
+  return { insertedCount, duplicateCount, duplicates };
+}
+
+/**
+ * Delete the documents of a bucketed collection that match `filter` (the first only, unless
+ * `many`), inside the caller's write transaction: each bucket that held one is written again
+ * without it (or removed when empty), and its `_id` freed.
+ */
+export function deleteFromBuckets(
+  file: SqliteFile,
+  meta: CollectionMeta & { readonly timeseries: TimeseriesSpec },
+  filter: Filter,
+  many: boolean,
+): number {
+  const matcher = createMatcher(filter);
+  const freeId = file.writer.prepare(`DELETE FROM "${idTable(meta.table)}" WHERE id = ?`);
+  const dropBucket = file.writer.prepare(`DELETE FROM "${meta.table}" WHERE id = ?`);
+  const rewrite = file.writer.prepare(
+    `UPDATE "${meta.table}" SET tmin = ?, tmax = ?, n = ?, payload = ? WHERE id = ?`,
+  );
+  const changes: { id: number; kept: string[]; keptTimes: number[] }[] = [];
+  let deleted = 0;
+  const read = file.writer
+    .prepare<[number], Buffer>(`SELECT payload FROM "${meta.table}" WHERE id = ?`)
+    .pluck();
+  // Ids first: no other statement may run on the connection while one is being iterated.
+  for (const id of candidateBucketIds(file.writer, meta.table, meta.timeseries, filter)) {
+    const payload = read.get(id);
+    if (payload === undefined) continue;
+    const bucket = { id, records: bucketRecords(payload) };
+    const kept: string[] = [];
+    const keptTimes: number[] = [];
+    let removed = 0;
+    for (const record of bucket.records) {
+      const doc = decodeRecord(record);
+      if ((many || deleted + removed === 0) && matcher.test(doc)) {
+        freeId.run(idKey(doc['_id']));
+        removed++;
+      } else {
+        kept.push(record);
+        keptTimes.push(timeOf(meta.timeseries, doc, meta.name));
+      }
+    }
+    if (removed > 0) {
+      deleted += removed;
+      changes.push({ id: bucket.id, kept, keptTimes });
+    }
+    if (!many && deleted > 0) break;
+  }
+  for (const change of changes) {
+    if (change.kept.length === 0) dropBucket.run(change.id);
+    else {
+      rewrite.run(
+        Math.min(...change.keptTimes),
+        Math.max(...change.keptTimes),
+        change.kept.length,
+        bucketPayload(change.kept),
+        change.id,
+      );
+    }
+  }
+  return deleted;
+}
+
+/** The error for a write other than an insert or a delete on a bucketed collection. */
+export function refuseOnBuckets(namespace: string, what: string): StoreError {
+  return new StoreError(
+    'E_UNSUPPORTED',
+    `${what} on ${namespace}: a bucketed (timeseries) collection takes inserts and deletes only`,
+  );
+}
