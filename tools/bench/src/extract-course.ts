@@ -7,10 +7,10 @@
  *
  * For each layout, in its own child process and a new store: builds `tracking_logs.tracking`
  * with `--events` events shaped like the tracking loader's (original fields plus `_id`,
- * `_time`, `_course_id`, … and the loader's three indexes) and a course structure of about
- * 1,000 blocks for each course. `bucketed` first creates the master as a time-series
- * collection (`timeField: '_time'`, `metaField: '_course_id'`, granularity `hours`: the
- * store's compressed buckets, issue 14); `plain` lets the first write create a plain one.
+ * `_time`, `_course_id`, …) and a course structure of about 1,000 blocks for each course.
+ * `bucketed` first creates the master as the loader does (`createCollection` with the
+ * loader's `TRACKING_TIMESERIES`: the store's compressed buckets by course and day, issue 14);
+ * `plain` is the layout before: a plain collection with the loader's `TRACKING_INDEXES`.
  * The store is closed (its size measured) and reopened, then, in the same run:
  *
  * - a plain indexed read: `find` with the extraction's filter, every document iterated;
@@ -33,6 +33,7 @@ import {
 } from '@edx-data/course-extractor';
 import { COURSE_COLLECTIONS, courseDatabaseName, MASTER_TRACKING } from '@edx-data/core';
 import { ObjectId, openStore } from '@edx-data/store';
+import { TRACKING_INDEXES, TRACKING_TIMESERIES } from '@edx-data/tracking-loader';
 import type { Document } from '@edx-data/store';
 import type { Layout } from './measure.js';
 import {
@@ -261,13 +262,11 @@ async function measure(layout: Layout, dir: string): Promise<LayoutResult> {
     const master = database.collection(MASTER_TRACKING.events);
     await master.drop();
     if (layout === 'bucketed') {
-      await database.createCollection(MASTER_TRACKING.events, {
-        timeseries: { timeField: '_time', metaField: '_course_id', granularity: 'hours' },
-      });
+      // As the tracking loader creates it; a bucketed collection has no other index.
+      await database.createCollection(MASTER_TRACKING.events, { timeseries: TRACKING_TIMESERIES });
+    } else {
+      for (const spec of TRACKING_INDEXES) await master.createIndex(spec);
     }
-    await master.createIndex({ _course_id: 1, _time: 1 });
-    await master.createIndex({ username: 1, _time: 1 });
-    await master.createIndex({ event_type: 1 });
     return master.insertMany(masterEvents(total, outlines), { ordered: false });
   });
   await store.close();

@@ -36,7 +36,7 @@ import { fileURLToPath } from 'node:url';
 import { createGunzip } from 'node:zlib';
 import { MASTER_TRACKING } from '@edx-data/core';
 import { openStore } from '@edx-data/store';
-import { loadTrackingLogs } from '@edx-data/tracking-loader';
+import { loadTrackingLogs, TRACKING_INDEXES } from '@edx-data/tracking-loader';
 import type { Layout } from './measure.js';
 import {
   flags,
@@ -152,8 +152,11 @@ async function child(mode: Mode, { file, target, layout, batch }: ChildOptions):
     const store = await openStore(target);
     try {
       const master = store.db(MASTER_TRACKING.database);
-      if (mode === 'load' && layout === 'plain')
-        await master.createCollection(MASTER_TRACKING.events);
+      if (mode === 'load' && layout === 'plain') {
+        // The layout before buckets: a plain collection with its indexes, kept as it is.
+        const tracking = await master.createCollection(MASTER_TRACKING.events);
+        for (const spec of TRACKING_INDEXES) await tracking.createIndex(spec);
+      }
       const loaded = await loadTrackingLogs([file], store, { batchSize: batch });
       const seconds = now() - started;
       const entry = loaded.files[0]?.entry;
