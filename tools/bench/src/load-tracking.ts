@@ -184,7 +184,7 @@ function runChild(
   mode: Mode,
   options: Omit<ChildOptions, 'batch'> & { readonly batch: string | undefined },
 ): ChildResult {
-  return runChildJson(import.meta.url, [
+  const result = runChildJson(import.meta.url, [
     '--child',
     mode,
     '--file',
@@ -195,6 +195,9 @@ function runChild(
     options.layout,
     ...(options.batch === undefined ? [] : ['--batch', options.batch]),
   ]) as ChildResult;
+  // Each measurement as it ends (a long run stopped early still leaves its figures).
+  console.error(`load-tracking: ${JSON.stringify({ ...result, layout: options.layout })}`);
+  return result;
 }
 
 function generate(file: string, bytes: number, gen: string): void {
