@@ -1,18 +1,25 @@
 /**
  * Benchmark: extract one course out of three from a master of 3M tracking events on the
- * embedded store (issue 7).
+ * embedded store (issues 7 and 14).
  *
- *   npm run bench:extract-course -- [--events 3000000] [--batch N] [--dir DIR]
+ *   npm run bench:extract-course -- [--events 3000000] [--layout bucketed|plain|both]
+ *                                   [--batch N] [--dir DIR]
  *
- * Builds `tracking_logs.tracking` with `--events` events shaped like the tracking loader's
- * (original fields plus `_id`, `_time`, `_course_id`, … and the loader's three indexes), a
- * course structure of about 1,000 blocks for each course, then times, in the same run:
+ * For each layout, in its own child process and a new store: builds `tracking_logs.tracking`
+ * with `--events` events shaped like the tracking loader's (original fields plus `_id`,
+ * `_time`, `_course_id`, …) and a course structure of about 1,000 blocks for each course.
+ * `bucketed` first creates the master as the loader does (`createCollection` with the
+ * loader's `TRACKING_TIMESERIES`: the store's compressed buckets by course and day, issue 14);
+ * `plain` is the layout before: a plain collection with the loader's `TRACKING_INDEXES`.
+ * The store is closed (its size measured) and reopened, then, in the same run:
  *
  * - a plain indexed read: `find` with the extraction's filter, every document iterated;
  * - `extractCourseTracking` of the first course over the whole period (a third of the events),
  *   block join and writes to the course database included.
  *
- * Prints events/s for both, their ratio (goal: at least 0.5) and peak RSS.
+ * Prints, for each layout, events/s for both, their ratio (goal: at least 0.5), the master's
+ * size and peak RSS; with both layouts, the ratio of the bucketed extraction's events/s to
+ * the plain one's (goal, issue 14: at least 3); then a plain-text table.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -26,8 +33,20 @@ import {
 } from '@edx-data/course-extractor';
 import { COURSE_COLLECTIONS, courseDatabaseName, MASTER_TRACKING } from '@edx-data/core';
 import { ObjectId, openStore } from '@edx-data/store';
+import { TRACKING_INDEXES, TRACKING_TIMESERIES } from '@edx-data/tracking-loader';
 import type { Document } from '@edx-data/store';
-import { flags, peakRssMiB, round, rssMiB, timed } from './measure.js';
+import type { Layout } from './measure.js';
+import {
+  flags,
+  folderBytes,
+  layouts,
+  peakRssMiB,
+  round,
+  rssMiB,
+  runChildJson,
+  textTable,
+  timed,
+} from './measure.js';
 
 const options = flags(process.argv.slice(2));
 const total = Number(options['events'] ?? 3_000_000);
@@ -105,7 +124,11 @@ function at<T>(list: readonly T[], i: number): T {
   return item;
 }
 
-/** Events as the tracking loader stores them, round-robin over the courses, in time order. */
+/**
+ * Events as the tracking loader stores them, round-robin over the courses, in time order: the
+ * original fields first (as parsed; a JSON `event` string decoded, `_event_decoded` set), then
+ * the fields the loader adds, `_id` an ObjectId of the time in seconds and 8 bytes of a SHA-1.
+ */
 function* masterEvents(n: number, outlines: readonly Outline[]): Generator<Document> {
   const loadDate = new Date();
   const span = DAYS * 86_400_000;
@@ -120,12 +143,6 @@ function* masterEvents(n: number, outlines: readonly Outline[]): Generator<Docum
     const page = `https://courses.edx.org/courses/${course.key}/courseware/${chapter}/${seq}/${(i % 4) + 1}`;
     const kind = i % 5;
     const base: Document = {
-      // As the tracking loader's ids: the time in seconds, then 8 bytes of the line's SHA-1.
-      _id: new ObjectId(
-        Math.floor(time.getTime() / 1000)
-          .toString(16)
-          .padStart(8, '0') + createHash('sha1').update(`line ${i}`).digest('hex').slice(0, 16),
-      ),
       username: `learner${user}`,
       ip: `10.${user % 256}.${(user >> 8) % 256}.1`,
       agent: AGENT,
@@ -134,29 +151,24 @@ function* masterEvents(n: number, outlines: readonly Outline[]): Generator<Docum
       referer: page,
       accept_language: 'en-US,en;q=0.9',
       time: `${time.toISOString().slice(0, 23)}000+00:00`,
-      _time: time,
-      _course_id: course.key,
-      _course_id_legacy: course.legacy,
-      _course_id_source: 'context',
-      _load_file: `mcgillx-edx-events-${day}.log.gz`,
-      _load_line: i + 1,
-      _load_date: loadDate,
     };
     const context = { course_id: course.key, org_id: course.org, user_id: user, path: '/event' };
+    let original: Document;
+    let decoded = true;
     if (kind === 0 || kind === 1) {
       const video = shape.videos[i % shape.videos.length] ?? '';
-      yield {
+      original = {
         ...base,
         event_source: 'browser',
         event_type: kind === 0 ? 'play_video' : 'pause_video',
         event: { id: video.slice(video.lastIndexOf('@') + 1), currentTime: i % 600, code: 'html5' },
         context,
         page,
-        _event_decoded: true,
       };
     } else if (kind === 2) {
       const problem = shape.problems[i % shape.problems.length] ?? '';
-      yield {
+      decoded = false;
+      original = {
         ...base,
         event_source: 'server',
         event_type: 'problem_check',
@@ -172,16 +184,18 @@ function* masterEvents(n: number, outlines: readonly Outline[]): Generator<Docum
         page: null,
       };
     } else if (kind === 3) {
-      yield {
+      // A server page view: `event` is the string '{"POST": {}, "GET": {}}', which the loader decodes.
+      original = {
         ...base,
         event_source: 'server',
         event_type: `/courses/${course.key}/courseware/${chapter}/${seq}/`,
-        event: '{"POST": {}, "GET": {}}',
+        event: { POST: {}, GET: {} },
         context,
         page: null,
       };
     } else {
-      yield {
+      decoded = false;
+      original = {
         ...base,
         event_source: 'browser',
         event_type: 'page_close',
@@ -190,12 +204,49 @@ function* masterEvents(n: number, outlines: readonly Outline[]): Generator<Docum
         page,
       };
     }
+    yield {
+      ...original,
+      // As the tracking loader's ids: the time in seconds, then 8 bytes of the line's SHA-1.
+      _id: new ObjectId(
+        Math.floor(time.getTime() / 1000)
+          .toString(16)
+          .padStart(8, '0') + createHash('sha1').update(`line ${i}`).digest('hex').slice(0, 16),
+      ),
+      _time: time,
+      _course_id: course.key,
+      _course_id_legacy: course.legacy,
+      _course_id_source: 'context',
+      _load_file: `mcgillx-edx-events-${day}.log.gz`,
+      _load_line: i + 1,
+      _load_date: loadDate,
+      ...(decoded ? { _event_decoded: true } : {}),
+    };
   }
 }
 
-async function main(): Promise<void> {
-  const dir = options['dir'] ?? mkdtempSync(join(tmpdir(), 'edx-bench-extract-'));
-  const store = await openStore(join(dir, 'store'));
+/** What one layout's child measured. */
+interface LayoutResult {
+  readonly layout: Layout;
+  readonly masterEvents: number;
+  readonly masterBuildSeconds: number;
+  readonly masterMB: number;
+  readonly course: string;
+  readonly window: readonly string[];
+  readonly read: number;
+  readonly readSeconds: number;
+  readonly extracted: number;
+  readonly inserted: number;
+  readonly withBlock: number;
+  readonly counted: number;
+  readonly extractSeconds: number;
+  readonly peakRssMiB: number;
+}
+
+/** Builds the master in `layout` in a new store under `dir`, then reads and extracts. */
+async function measure(layout: Layout, dir: string): Promise<LayoutResult> {
+  const storeDir = join(dir, `store-${layout}`);
+  rmSync(storeDir, { recursive: true, force: true });
+  const store = await openStore(storeDir);
   const outlines = COURSES.map((c) => outline(c.org, c.course, c.run));
 
   const built = await timed(async () => {
@@ -207,13 +258,20 @@ async function main(): Promise<void> {
       await structure.drop();
       await structure.insertMany(blocks);
     }
-    const master = store.db(MASTER_TRACKING.database).collection(MASTER_TRACKING.events);
+    const database = store.db(MASTER_TRACKING.database);
+    const master = database.collection(MASTER_TRACKING.events);
     await master.drop();
-    await master.createIndex({ _course_id: 1, _time: 1 });
-    await master.createIndex({ username: 1, _time: 1 });
-    await master.createIndex({ event_type: 1 });
+    if (layout === 'bucketed') {
+      // As the tracking loader creates it; a bucketed collection has no other index.
+      await database.createCollection(MASTER_TRACKING.events, { timeseries: TRACKING_TIMESERIES });
+    } else {
+      for (const spec of TRACKING_INDEXES) await master.createIndex(spec);
+    }
     return master.insertMany(masterEvents(total, outlines), { ordered: false });
   });
+  await store.close();
+  const masterBytes = folderBytes(storeDir);
+  const reopened = await openStore(storeDir);
 
   const course = at(COURSES, 0);
   const last = new Date(START + (DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
@@ -223,8 +281,8 @@ async function main(): Promise<void> {
     date_of_course_enrollment: new Date(START).toISOString().slice(0, 10),
     date_of_course_completion: last,
   });
-  const master = store.db(MASTER_TRACKING.database).collection(MASTER_TRACKING.events);
-  await store.db(config.database).collection(COURSE_COLLECTIONS.tracking).drop();
+  const master = reopened.db(MASTER_TRACKING.database).collection(MASTER_TRACKING.events);
+  await reopened.db(config.database).collection(COURSE_COLLECTIONS.tracking).drop();
 
   let peakSample = rssMiB();
   const sampler = setInterval(() => {
@@ -236,39 +294,132 @@ async function main(): Promise<void> {
     return n;
   });
   const extracted = await timed(() =>
-    extractCourseTracking(store, config, batchSize === undefined ? {} : { batchSize }),
+    extractCourseTracking(reopened, config, batchSize === undefined ? {} : { batchSize }),
   );
   clearInterval(sampler);
-  const count = await store
+  const counted = await reopened
     .db(config.database)
     .collection(COURSE_COLLECTIONS.tracking)
     .countDocuments();
-  await store.close();
-  if (options['dir'] === undefined) rmSync(dir, { recursive: true, force: true });
-
-  const readRate = read.value / read.seconds;
-  const extractRate = extracted.value.read / extracted.seconds;
-  const result = {
-    bench: 'extract-course',
+  await reopened.close();
+  rmSync(storeDir, { recursive: true, force: true });
+  return {
+    layout,
     masterEvents: built.value.insertedCount,
-    masterBuildSeconds: round(built.seconds, 1),
+    masterBuildSeconds: built.seconds,
+    masterMB: round(masterBytes / 1e6),
     course: course.key,
     window: [config.from.toISOString(), config.toExclusive.toISOString()],
-    events: extracted.value.read,
+    read: read.value,
+    readSeconds: read.seconds,
+    extracted: extracted.value.read,
     inserted: extracted.value.inserted,
     withBlock: extracted.value.withBlock,
-    counted: count,
-    indexedRead: { seconds: round(read.seconds, 2), eventsPerSecond: Math.round(readRate) },
-    extract: { seconds: round(extracted.seconds, 2), eventsPerSecond: Math.round(extractRate) },
-    ratio: round(extractRate / readRate, 3),
-    peakRssMiB: round(Math.max(peakRssMiB(), peakSample)),
-    goal: { ratio: 0.5 },
+    counted,
+    extractSeconds: extracted.seconds,
+    peakRssMiB: Math.max(peakRssMiB(), peakSample),
   };
-  console.log(JSON.stringify(result));
-  if (count !== read.value || extracted.value.read !== read.value) {
-    console.error(`extract-course: read ${read.value} events, extracted ${count}`);
-    process.exitCode = 1;
+}
+
+async function main(): Promise<void> {
+  const wanted = layouts(options['layout']);
+  const child = options['child'];
+  if (child !== undefined) {
+    console.log(JSON.stringify(await measure(wanted[0] ?? 'bucketed', child)));
+    return;
   }
+  const dir = options['dir'] ?? mkdtempSync(join(tmpdir(), 'edx-bench-extract-'));
+  const results: LayoutResult[] = [];
+  try {
+    for (const layout of wanted) {
+      // Each layout in its own process: its own peak RSS, no cache left by the other.
+      const args = ['--child', dir, '--layout', layout, '--events', String(total)];
+      if (batchSize !== undefined) args.push('--batch', String(batchSize));
+      let r: LayoutResult;
+      try {
+        r = runChildJson(import.meta.url, args) as LayoutResult;
+      } catch {
+        // The child printed its error; the other layout is still measured.
+        console.error(`extract-course: the ${layout} layout failed`);
+        process.exitCode = 1;
+        continue;
+      }
+      results.push(r);
+      const readRate = r.read / r.readSeconds;
+      const extractRate = r.extracted / r.extractSeconds;
+      console.log(
+        JSON.stringify({
+          bench: 'extract-course',
+          layout,
+          masterEvents: r.masterEvents,
+          masterBuildSeconds: round(r.masterBuildSeconds, 1),
+          masterMB: r.masterMB,
+          course: r.course,
+          window: r.window,
+          events: r.extracted,
+          inserted: r.inserted,
+          withBlock: r.withBlock,
+          counted: r.counted,
+          indexedRead: { seconds: round(r.readSeconds, 2), eventsPerSecond: Math.round(readRate) },
+          extract: {
+            seconds: round(r.extractSeconds, 2),
+            eventsPerSecond: Math.round(extractRate),
+          },
+          ratio: round(extractRate / readRate, 3),
+          peakRssMiB: round(r.peakRssMiB),
+          goal: { ratio: 0.5 },
+        }),
+      );
+      if (r.counted !== r.read || r.extracted !== r.read) {
+        console.error(`extract-course (${layout}): read ${r.read} events, extracted ${r.counted}`);
+        process.exitCode = 1;
+      }
+    }
+  } finally {
+    if (options['dir'] === undefined) rmSync(dir, { recursive: true, force: true });
+  }
+  const bucketed = results.find((r) => r.layout === 'bucketed');
+  const plain = results.find((r) => r.layout === 'plain');
+  const rate = (r: LayoutResult): number => r.extracted / r.extractSeconds;
+  if (bucketed !== undefined && plain !== undefined) {
+    console.log(
+      JSON.stringify({
+        bench: 'extract-course',
+        extractBucketedOverPlain: round(rate(bucketed) / rate(plain), 3),
+        readBucketedOverPlain: round(
+          bucketed.read / bucketed.readSeconds / (plain.read / plain.readSeconds),
+          3,
+        ),
+        goal: { extractBucketedOverPlain: 3 },
+      }),
+    );
+  }
+  console.log(
+    `\n${textTable(
+      [
+        'layout',
+        'master MB',
+        'build s',
+        'read s',
+        'read events/s',
+        'extract s',
+        'extract events/s',
+        'extract/read',
+        'peak RSS MiB',
+      ],
+      results.map((r) => [
+        r.layout,
+        r.masterMB,
+        round(r.masterBuildSeconds, 1),
+        round(r.readSeconds, 2),
+        Math.round(r.read / r.readSeconds),
+        round(r.extractSeconds, 2),
+        Math.round(rate(r)),
+        round(rate(r) / (r.read / r.readSeconds), 3),
+        round(r.peakRssMiB),
+      ]),
+    )}`,
+  );
 }
 
 await main();

@@ -1,6 +1,8 @@
 /** Small helpers shared by the benchmarks: timing, peak memory, and one JSON result line. */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '@edx-data/core';
 
 /** Peak resident set size of this process so far, in MiB (Linux `VmHWM`). */
 export function peakRssMiB(): number {
@@ -63,4 +65,64 @@ export function runChildJson(scriptUrl: string, args: readonly string[]): unknow
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return JSON.parse(out.trim().split('\n').at(-1) ?? '{}');
+}
+
+/**
+ * The master tracking collection's layout: `bucketed` (the store's compressed time buckets,
+ * issue 14) or `plain` (one row per event, the layout before it).
+ */
+export type Layout = 'bucketed' | 'plain';
+
+/**
+ * The layouts `--layout` asks for: `bucketed`, `plain` or `both` (bucketed first).
+ * @throws UsageError `E_USAGE` for any other value
+ */
+export function layouts(value: string | undefined): readonly Layout[] {
+  switch (value ?? 'bucketed') {
+    case 'bucketed':
+      return ['bucketed'];
+    case 'plain':
+      return ['plain'];
+    case 'both':
+      return ['bucketed', 'plain'];
+    default:
+      throw new UsageError(
+        'E_USAGE',
+        `--layout ${String(value)}: expected bucketed, plain or both`,
+      );
+  }
+}
+
+/** Bytes of every file under `dir` (0 when it does not exist). */
+export function folderBytes(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let bytes = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) bytes += folderBytes(path);
+    else if (entry.isFile()) bytes += statSync(path).size;
+  }
+  return bytes;
+}
+
+/** A cell of {@link textTable}: undefined prints as an empty cell. */
+export type Cell = string | number | undefined;
+
+/** A plain-text table, columns padded, numbers right-aligned: to paste in a note. */
+export function textTable(head: readonly string[], rows: readonly (readonly Cell[])[]): string {
+  const cells = [head, ...rows].map((row) =>
+    row.map((cell) => (cell === undefined ? '' : String(cell))),
+  );
+  const widths = head.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)));
+  const numeric = head.map((_, i) => rows.every((row) => typeof row[i] !== 'string'));
+  return cells
+    .map((row) =>
+      row
+        .map((cell, i) =>
+          numeric[i] ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0),
+        )
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
