@@ -9,8 +9,7 @@ import { decodeRecord, encodeRecord } from './bucket-codec.js';
 import {
   BUCKET_DEFLATE_LEVEL,
   bucketPayload,
-  bucketRecords,
-  candidateBucketIds,
+  candidateBuckets,
   idTable,
   metaKey,
   timeOf,
@@ -211,16 +210,10 @@ export function deleteFromBuckets(
   const rewrite = file.writer.prepare(
     `UPDATE "${meta.table}" SET tmin = ?, tmax = ?, n = ?, payload = ? WHERE id = ?`,
   );
-  const changes: { id: number; kept: string[]; keptTimes: number[] }[] = [];
   let deleted = 0;
-  const read = file.writer
-    .prepare<[number], Buffer>(`SELECT payload FROM "${meta.table}" WHERE id = ?`)
-    .pluck();
-  // Ids first: no other statement may run on the connection while one is being iterated.
-  for (const id of candidateBucketIds(file.writer, meta.table, meta.timeseries, filter)) {
-    const payload = read.get(id);
-    if (payload === undefined) continue;
-    const bucket = { id, records: bucketRecords(payload) };
+  // `candidateBuckets` reads one bucket at a time (the ids first), so each can be written
+  // again before the next is read.
+  for (const bucket of candidateBuckets(file.writer, meta.table, meta.timeseries, filter)) {
     const kept: string[] = [];
     const keptTimes: number[] = [];
     let removed = 0;
@@ -234,23 +227,19 @@ export function deleteFromBuckets(
         keptTimes.push(timeOf(meta.timeseries, doc, meta.name));
       }
     }
-    if (removed > 0) {
-      deleted += removed;
-      changes.push({ id: bucket.id, kept, keptTimes });
-    }
-    if (!many && deleted > 0) break;
-  }
-  for (const change of changes) {
-    if (change.kept.length === 0) dropBucket.run(change.id);
+    if (removed === 0) continue;
+    deleted += removed;
+    if (kept.length === 0) dropBucket.run(bucket.id);
     else {
       rewrite.run(
-        Math.min(...change.keptTimes),
-        Math.max(...change.keptTimes),
-        change.kept.length,
-        bucketPayload(change.kept),
-        change.id,
+        Math.min(...keptTimes),
+        Math.max(...keptTimes),
+        kept.length,
+        bucketPayload(kept),
+        bucket.id,
       );
     }
+    if (!many) break;
   }
   return deleted;
 }

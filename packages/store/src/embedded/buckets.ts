@@ -213,12 +213,15 @@ export function* candidateBuckets(
   spec: TimeseriesSpec,
   filter: Filter,
 ): Generator<StoredBucket, void, undefined> {
-  const condition = bucketCondition(spec, filter);
-  const statement = connection.prepare<unknown[], { id: number; payload: Buffer }>(
-    `SELECT id, payload FROM "${table}" WHERE ${condition.sql} ORDER BY id`,
-  );
-  for (const row of statement.iterate(...condition.params)) {
-    yield { id: row.id, records: bucketRecords(row.payload) };
+  // The ids first, then each payload by its key: sorting the selected rows by id with their
+  // payloads would copy every candidate bucket into a temporary B-tree before the first.
+  const ids = candidateBucketIds(connection, table, spec, filter);
+  const read = connection
+    .prepare<[number], Buffer>(`SELECT payload FROM "${table}" WHERE id = ?`)
+    .pluck();
+  for (const id of ids) {
+    const payload = read.get(id);
+    if (payload !== undefined) yield { id, records: bucketRecords(payload) };
   }
 }
 

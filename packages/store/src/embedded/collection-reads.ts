@@ -50,7 +50,7 @@ export class CollectionReads<T extends Document = Document> extends CollectionHa
     const { file, meta } = found;
     if (meta.timeseries) {
       const condition = bucketCondition(meta.timeseries, filter);
-      const sql = `SELECT id, payload FROM "${meta.table}" WHERE ${condition.sql} ORDER BY id`;
+      const sql = `SELECT id FROM "${meta.table}" WHERE ${condition.sql} ORDER BY id`;
       const rows = file.writer
         .prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
         .all(...condition.params);
