@@ -57,17 +57,21 @@ function jsonSafe(value: unknown, depth: number): boolean {
   return true;
 }
 
-/** `"<tag><name>":` for each tag and field name seen (field names repeat across documents). */
-const keyCache = new Map<string, string>();
+/** `"<tag><name>":` by tag, then field name (names repeat across documents: no concatenation per field). */
+const keyCache = new Map<string, Map<string, string>>();
 const MAX_CACHED_KEYS = 10_000;
 
 function typedKey(tag: string, name: string): string {
-  const tagged = tag + name;
-  let key = keyCache.get(tagged);
+  let byName = keyCache.get(tag);
+  if (byName === undefined) {
+    byName = new Map();
+    keyCache.set(tag, byName);
+  }
+  let key = byName.get(name);
   if (key === undefined) {
-    if (keyCache.size >= MAX_CACHED_KEYS) keyCache.clear();
-    key = `${JSON.stringify(tagged)}:`;
-    keyCache.set(tagged, key);
+    if (byName.size >= MAX_CACHED_KEYS) byName.clear();
+    key = `${JSON.stringify(tag + name)}:`;
+    byName.set(name, key);
   }
   return key;
 }
