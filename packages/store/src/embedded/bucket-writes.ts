@@ -19,6 +19,7 @@ import { ObjectId } from 'bson';
 import { idKey, isPlainObject } from './codec.js';
 import { createMatcher } from './matcher.js';
 import type { CollectionMeta, SqliteFile } from './sqlite-file.js';
+import { batchSizeOf, MAX_REPORTED_DUPLICATES } from './insert-options.js';
 import { checkId } from './update-rules.js';
 import type {
   Document,
@@ -28,10 +29,8 @@ import type {
   InsertManyResult,
 } from '../types.js';
 
-const DEFAULT_BATCH_SIZE = 5000;
 /** A batch is also sent once its records reach this many bytes. */
 const MAX_BATCH_BYTES = 16 * 2 ** 20;
-const MAX_REPORTED_DUPLICATES = 1000;
 
 /**
  * The records of a batch, as UTF-8 bytes in memory of their own (outside the JS heap, so that
@@ -88,13 +87,7 @@ export async function insertIntoBuckets(
 ): Promise<InsertManyResult> {
   const spec = meta.timeseries;
   const ordered = options.ordered ?? true;
-  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new UsageError(
-      'E_OPTION',
-      `insertMany: batchSize must be a positive integer, got ${String(batchSize)}`,
-    );
-  }
+  const batchSize = batchSizeOf(options);
   let insertedCount = 0;
   let duplicateCount = 0;
   const duplicates: DuplicateKey[] = [];

@@ -10,6 +10,7 @@ import { CollectionHandle } from './collection-handle.js';
 import type { KeyColumn } from './query-plan.js';
 import type { CollectionMeta, SqliteFile } from './sqlite-file.js';
 import { validatorOf } from './matcher.js';
+import { batchSizeOf, MAX_REPORTED_DUPLICATES } from './insert-options.js';
 import { checkId } from './update-rules.js';
 import type { Document, DuplicateKey, InsertManyOptions, InsertManyResult } from '../types.js';
 
@@ -27,8 +28,6 @@ export interface RowWriter {
   /** The duplicate-key error for the document of this `_id`. */
   duplicate(id: unknown): StoreError;
 }
-
-const MAX_REPORTED_DUPLICATES = 1000;
 
 /** A document ready for its row: `_id` key, BSON bytes and the key of each indexed path. */
 interface EncodedDocument {
@@ -72,8 +71,6 @@ function encode(input: Document, layout: KeyLayout): EncodedDocument {
   };
 }
 
-/** Default number of documents per write transaction of the embedded engine. */
-const DEFAULT_BATCH_SIZE = 5000;
 /** Unordered batches of at least this many documents are written by the writer thread. */
 const BACKGROUND_MIN_BATCH = 500;
 /** A batch is also written once its documents reach this many BSON bytes. */
@@ -204,13 +201,7 @@ export class CollectionWrites<T extends Document = Document> extends CollectionH
       });
     }
     const ordered = options.ordered ?? true;
-    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-    if (!Number.isInteger(batchSize) || batchSize < 1) {
-      throw new UsageError(
-        'E_OPTION',
-        `insertMany: batchSize must be a positive integer, got ${String(batchSize)}`,
-      );
-    }
+    const batchSize = batchSizeOf(options);
     let insertedCount = 0;
     let duplicateCount = 0;
     const duplicates: DuplicateKey[] = [];
