@@ -38,8 +38,15 @@ export class DistinctCounter {
   alreadyPresent = 0;
   readonly eventsByCourse: Record<string, number> = {};
   eventsWithoutCourse = 0;
+  private minTime = Infinity;
+  private maxTime = -Infinity;
+
   /** The earliest and latest `_time` of the events given so far, or null before the first. */
-  timeSpan: { min: Date; max: Date } | null = null;
+  get timeSpan(): { min: Date; max: Date } | null {
+    return this.minTime > this.maxTime
+      ? null
+      : { min: new Date(this.minTime), max: new Date(this.maxTime) };
+  }
 
   private readonly runs: ReadonlySet<number>;
 
@@ -59,30 +66,34 @@ export class DistinctCounter {
     await this.scratch.drop();
   }
 
-  private count(event: EventKey): void {
-    const course = event._course_id;
+  private countCourse(course: string | null): void {
     if (course === null) this.eventsWithoutCourse += 1;
     else this.eventsByCourse[course] = (this.eventsByCourse[course] ?? 0) + 1;
+  }
+
+  private count(event: EventKey): void {
+    this.countCourse(event._course_id);
   }
 
   /**
    * Insert a batch of events (unordered) and count them. The events are taken one by one as
    * the store encodes them (from the parser, for a load), so that each can be collected at
-   * once: only its `_id`, course, line and time are kept until the batch is written.
+   * once: only its `_id`, course, line and time are kept (column by column, no object per
+   * event) until the batch is written.
    */
   async insert(events: Iterable<EventDocument> | AsyncIterable<EventDocument>): Promise<void> {
-    const keys: EventKey[] = [];
+    const ids: EventKey['_id'][] = [];
+    const courses: (string | null)[] = [];
+    const lines: number[] = [];
+    const times: number[] = [];
     const note = (event: EventDocument): void => {
-      keys.push({
-        _id: event._id,
-        _course_id: event._course_id,
-        _load_line: event._load_line,
-        _time: event._time,
-      });
-      const span = this.timeSpan;
-      if (span === null) this.timeSpan = { min: event._time, max: event._time };
-      else if (event._time < span.min) span.min = event._time;
-      else if (event._time > span.max) span.max = event._time;
+      const time = event._time.getTime();
+      ids.push(event._id);
+      courses.push(event._course_id);
+      lines.push(event._load_line);
+      times.push(time);
+      if (time < this.minTime) this.minTime = time;
+      if (time > this.maxTime) this.maxTime = time;
     };
     async function* handOver(): AsyncGenerator<EventDocument> {
       for await (const event of events) {
@@ -99,16 +110,20 @@ export class DistinctCounter {
       },
     });
     this.inserted += result.insertedCount;
-    if (refused.length === 0) {
-      for (const key of keys) this.count(key);
-      return;
-    }
-    const isRefused = new Uint8Array(keys.length);
+    const isRefused = new Uint8Array(ids.length);
     for (const index of refused) isRefused[index] = 1;
-    for (let i = 0; i < keys.length; i++) {
-      if (isRefused[i] === 0) this.count(keys[i] as EventKey);
+    for (let i = 0; i < ids.length; i++) {
+      if (isRefused[i] === 0) this.countCourse(courses[i] ?? null);
     }
-    await this.classify(refused.map((index) => keys[index] as EventKey));
+    if (refused.length === 0) return;
+    await this.classify(
+      refused.map((i) => ({
+        _id: ids[i] as EventKey['_id'],
+        _course_id: courses[i] ?? null,
+        _load_line: lines[i] as number,
+        _time: new Date(times[i] as number),
+      })),
+    );
   }
 
   private async classify(refused: readonly EventKey[]): Promise<void> {

@@ -37,17 +37,26 @@ const MAX_BATCH_BYTES = 16 * 2 ** 20;
  * a batch being filled costs the garbage collector nothing; transferred to the writer thread).
  */
 class RecordBytes {
-  bytes = Buffer.from(new ArrayBuffer(1 << 20));
+  /** The memory of `bytes` (what is transferred). */
+  memory: ArrayBuffer;
+  bytes: Buffer;
   readonly offsets: number[] = [0];
   length = 0;
+
+  constructor(initialBytes: number) {
+    this.memory = new ArrayBuffer(initialBytes);
+    this.bytes = Buffer.from(this.memory);
+  }
 
   add(record: string): void {
     // At most 3 bytes per UTF-16 unit.
     if (this.bytes.length - this.length < record.length * 3) {
       let size = this.bytes.length * 2;
       while (size - this.length < record.length * 3) size *= 2;
-      const grown = Buffer.from(new ArrayBuffer(size));
+      const memory = new ArrayBuffer(size);
+      const grown = Buffer.from(memory);
       this.bytes.copy(grown, 0, 0, this.length);
+      this.memory = memory;
       this.bytes = grown;
     }
     this.length += this.bytes.write(record, this.length, 'utf8');
@@ -57,14 +66,23 @@ class RecordBytes {
 
 interface Pending {
   readonly records: RecordBytes;
+  readonly idKeys: RecordBytes;
   readonly times: number[];
-  readonly metaKeys: (string | null)[];
-  readonly idKeys: string[];
+  /** Per document, the index of its meta key in `metas` (a batch holds few). */
+  readonly metaIndexes: number[];
+  readonly metas: Map<string | null, number>;
   readonly ids: unknown[];
 }
 
 function emptyBatch(): Pending {
-  return { records: new RecordBytes(), times: [], metaKeys: [], idKeys: [], ids: [] };
+  return {
+    records: new RecordBytes(1 << 20),
+    idKeys: new RecordBytes(1 << 16),
+    times: [],
+    metaIndexes: [],
+    metas: new Map(),
+    ids: [],
+  };
 }
 
 function describeId(id: unknown): string {
@@ -106,11 +124,13 @@ export async function insertIntoBuckets(
         maxCount: spec.bucketMaxCount,
         level: BUCKET_DEFLATE_LEVEL,
         ordered,
-        bytes: current.records.bytes.buffer,
+        bytes: current.records.memory,
         offsets: Uint32Array.from(current.records.offsets),
         times: Float64Array.from(current.times),
-        metaKeys: current.metaKeys,
-        idKeys: current.idKeys,
+        metaKeys: [...current.metas.keys()],
+        metaIndexes: Uint32Array.from(current.metaIndexes),
+        idKeys: current.idKeys.memory,
+        idOffsets: Uint32Array.from(current.idKeys.offsets),
       })
       .then((inserted) => {
         for (let i = 0; i < current.ids.length; i++) {
@@ -171,8 +191,14 @@ export async function insertIntoBuckets(
       }
       batch.records.add(record);
       batch.times.push(time);
-      batch.metaKeys.push(metaKey(spec, doc));
-      batch.idKeys.push(idKey(doc['_id']));
+      const meta = metaKey(spec, doc);
+      let metaIndex = batch.metas.get(meta);
+      if (metaIndex === undefined) {
+        metaIndex = batch.metas.size;
+        batch.metas.set(meta, metaIndex);
+      }
+      batch.metaIndexes.push(metaIndex);
+      batch.idKeys.add(idKey(doc['_id']));
       batch.ids.push(doc['_id']);
       position++;
       if (batch.ids.length >= batchSize || batch.records.length >= MAX_BATCH_BYTES) await flush();

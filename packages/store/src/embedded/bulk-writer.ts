@@ -39,8 +39,12 @@ export interface BucketBatch {
   readonly offsets: Uint32Array;
   /** Per document: its time (ms), meta key and `_id` key. */
   readonly times: Float64Array;
+  /** The meta keys of the batch, and per document the index of its own. */
   readonly metaKeys: readonly (string | null)[];
-  readonly idKeys: readonly string[];
+  readonly metaIndexes: Uint32Array;
+  /** The `_id` keys as UTF-8, back to back: key i is `idKeys[idOffsets[i], idOffsets[i + 1])`. */
+  readonly idKeys: ArrayBuffer;
+  readonly idOffsets: Uint32Array;
 }
 
 /** What the worker did with a batch. */
@@ -213,6 +217,9 @@ export class BulkWriter {
       batch.times.buffer as ArrayBuffer,
       batch.bytes,
       batch.offsets.buffer as ArrayBuffer,
+      batch.metaIndexes.buffer as ArrayBuffer,
+      batch.idKeys,
+      batch.idOffsets.buffer as ArrayBuffer,
     ]);
     if (answer.kind !== 'done') {
       throw new StoreError('E_STORE_CLOSED', `the store database ${this.path} is closed`);

@@ -90,20 +90,23 @@ function writeBuckets(batch) {
       const addBucket = db.prepare(
         `INSERT INTO "${batch.table}" (meta, tmin, tmax, n, payload) VALUES (?, ?, ?, ?, ?)`,
       );
-      const n = batch.idKeys.length;
+      const n = batch.times.length;
+      const idKeys = Buffer.from(batch.idKeys);
+      const idOffsets = batch.idOffsets;
       const bytes = Buffer.from(batch.bytes);
       const offsets = batch.offsets;
       const inserted = new Uint8Array(n);
       const open = new Map();
       const full = [];
       for (let i = 0; i < n; i++) {
-        if (claim.run(batch.idKeys[i]).changes !== 1) {
+        const id = idKeys.toString('utf8', idOffsets[i], idOffsets[i + 1]);
+        if (claim.run(id).changes !== 1) {
           if (batch.ordered) break;
           continue;
         }
         inserted[i] = 1;
         const time = batch.times[i];
-        const meta = batch.metaKeys[i];
+        const meta = batch.metaKeys[batch.metaIndexes[i]];
         const key = `${meta === null ? '\u0001' : meta}\u0000${Math.floor(time / batch.spanMs)}`;
         let bucket = open.get(key);
         if (bucket === undefined) {
