@@ -1,3 +1,4 @@
+import { Faker, base, en } from '@faker-js/faker';
 import { describe, expect, it } from 'vitest';
 import { DisclosureControl } from './disclosure-control.js';
 import type { DisclosurePlan } from './disclosure-control.js';
@@ -158,24 +159,13 @@ function referencePlan(options: DisclosureOptions, rows: readonly Row[]) {
   };
 }
 
-/** A small seeded PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Learners with 1 to 4 rows; a learner's rows mostly agree, but now and then a row has another
  * country or year; some values are empty or unknown to their hierarchy.
  */
 function table(seed: number, learners: number): Row[] {
-  const random = prng(seed);
+  const faker = new Faker({ locale: [en, base], seed });
+  const random = (): number => faker.number.float();
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const countries = ['US', 'CA', 'FR', 'DE', 'Canada', 'JP', 'CN', 'BR', '', 'Atlantis'];
   const years = ['1985', '1986', '1991', '1994', '1972', '2001', '', 'n/a'];
