@@ -362,6 +362,21 @@ async function* records(file: string, width: number): AsyncGenerator<readonly st
   }
 }
 
+/**
+ * The input columns pass 1 transforms: those whose output disclosure control reads (the
+ * other columns, free text above all, are anonymised in pass 2 only), or every column when
+ * one of them depends on the rest of the row (a shifted date follows the row's learner).
+ */
+function pass1Columns(plans: readonly ColumnPlan[], outputs: readonly string[]): number[] {
+  const wanted = new Set(outputs);
+  const needed = plans.flatMap((plan, i) =>
+    plan.output !== null && wanted.has(plan.output) ? [i] : [],
+  );
+  return needed.some((i) => plans[i]?.action.kind === 'shift_date')
+    ? plans.map((_, i) => i)
+    : needed;
+}
+
 async function anonymizeOne(one: OneFile): Promise<{ audit: FileAudit; plans: ColumnPlan[] }> {
   const { file, options } = one;
   const header = await readHeader(file);
@@ -394,8 +409,16 @@ async function anonymizeOne(one: OneFile): Promise<{ audit: FileAudit; plans: Co
       ...(courseColumn === undefined ? {} : { courseColumn }),
       ...(options.maxSuppression === undefined ? {} : { maxSuppression: options.maxSuppression }),
     });
+    const observed = pass1Columns(plans, [
+      ...qis.map((q) => q.column),
+      ...(learnerColumn === undefined ? [] : [learnerColumn]),
+    ]);
+    const pass1 = new RowAnonymizer(
+      observed.map((i) => plans[i] as ColumnPlan),
+      { ...one.settings, deferredBirthYears: deferred },
+    );
     for await (const cells of records(file, header.length)) {
-      disclosure.observe(rows.transform(cells));
+      disclosure.observe(pass1.transform(observed.map((i) => cells[i] ?? '')));
       rowsRead += 1;
       if (rowsRead % 100_000 === 0) progress(1, rowsRead);
     }

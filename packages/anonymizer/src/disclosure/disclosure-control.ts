@@ -1,6 +1,9 @@
 import { InputError, UsageError } from '@edx-data/core';
+import { ClassIndex } from './class-index.js';
 import { generaliseCourseSet } from './hierarchies.js';
+import { LearnerTable } from './learner-table.js';
 import { normalizeDisclosureOptions } from './options.js';
+import { StateTable } from './state-table.js';
 import type {
   DisclosureOptions,
   NormalizedDisclosureOptions,
@@ -39,65 +42,62 @@ export interface DisclosurePlan {
   readonly unrecognised: Readonly<Record<string, number>>;
 }
 
-/**
- * One learner (or one row) seen in pass 1. Per QI: the value of all its rows, or the value of
- * each row once they differ. Sensitive: its distinct values.
- */
-interface Unit {
-  rows: number;
-  readonly values: (string | string[])[];
-  sensitive: string | string[] | undefined;
+/** The values of one QI column as codes, and the multisets of learners whose rows disagree. */
+interface QiDictionary {
+  readonly codes: Map<string, number>;
+  /** Code → value. */
+  readonly values: string[];
+  readonly bagCodes: Map<string, number>;
+  /** Per bag: `[code, rows, code, rows, …]` by ascending code, two codes or more. */
+  readonly bags: number[][];
 }
 
-/** Units with identical pass-1 state: they generalise alike and share one class. */
-interface Group {
-  units: number;
-  readonly rows: number;
-  /** Per QI, the rows' values sorted (one entry per row). */
-  readonly values: readonly (readonly string[])[];
-  readonly sensitive: readonly string[];
+/** A state's code for one QI: a value `v` is `2v`, a bag `b` (rows that disagree) is `2b + 1`. */
+const valueSlot = (code: number): number => code * 2;
+const bagSlot = (bag: number): number => bag * 2 + 1;
+
+/** Every slot of a QI at every level, as a small integer code. */
+interface Table {
+  /** QI → level → slot → code of its value at that level. */
+  readonly codes: readonly (readonly Uint32Array[])[];
+  /** QI → level → code → value. */
+  readonly names: readonly (readonly (readonly string[])[])[];
 }
 
 interface Evaluation {
-  /** Per group: the index of its class. */
-  readonly classOf: Int32Array;
   /** Per class: 1 when it is suppressed. */
   readonly failing: Uint8Array;
   /** Units of the suppressed classes. */
   readonly suppressed: number;
 }
 
-/** Every group's value of every QI at every level, as a small integer code. */
-interface Table {
-  /** QI → level → per group, the code of its value. */
-  readonly codes: readonly (readonly Int32Array[])[];
-  /** QI → level → code → value. */
-  readonly names: readonly (readonly (readonly string[])[])[];
-}
-
 interface Chosen {
   readonly levels: readonly number[];
-  /** Per QI: per group, the code of its output value at the chosen level. */
-  readonly codes: readonly Int32Array[];
+  /** Per QI: slot → code of its output value at the chosen level. */
+  readonly codes: readonly Uint32Array[];
   /** Per QI: code → output value. */
   readonly names: readonly (readonly string[])[];
-  /** Per group: 1 when it is kept. */
+  /** Per state: 1 when it is kept. */
   readonly kept: Uint8Array;
 }
 
-function addValue(slot: string | string[], rowsBefore: number, value: string): string | string[] {
-  if (typeof slot !== 'string') {
-    slot.push(value);
-    return slot;
-  }
-  if (slot === value) return slot;
-  const list = new Array<string>(rowsBefore).fill(slot);
-  list.push(value);
-  return list;
-}
+/** The code of a slot number no state has (slots are numbered for values and bags alike). */
+const NO_SLOT = 0xffffffff;
 
-function rowValues(slot: string | string[], rows: number): string[] {
-  return typeof slot === 'string' ? new Array<string>(rows).fill(slot) : [...slot].sort();
+/** States are keyed a block at a time. */
+const BLOCK = 2048;
+
+/** `keys[s - start] += weights[slots[s]]` for the states of one block. */
+function addWeights(
+  keys: Float64Array,
+  weights: Float64Array,
+  slots: ArrayLike<number>,
+  start: number,
+  end: number,
+): void {
+  for (let s = start; s < end; s++) {
+    keys[s - start] = (keys[s - start] ?? 0) + (weights[slots[s] ?? 0] ?? 0);
+  }
 }
 
 function smallest(numbers: Iterable<number>): number {
@@ -108,6 +108,24 @@ function smallest(numbers: Iterable<number>): number {
 
 function distinctSorted(values: Iterable<string>): string[] {
   return [...new Set(values)].sort();
+}
+
+/** `[code, rows, …]` with one more row of `code`. */
+function addToRuns(runs: readonly number[], code: number): number[] {
+  const next: number[] = [];
+  let added = false;
+  for (let i = 0; i < runs.length; i += 2) {
+    const c = runs[i] ?? 0;
+    const n = runs[i + 1] ?? 0;
+    if (!added && code < c) {
+      next.push(code, 1);
+      added = true;
+    }
+    next.push(c, c === code ? n + 1 : n);
+    if (c === code) added = true;
+  }
+  if (!added) next.push(code, 1);
+  return next;
 }
 
 /**
@@ -124,20 +142,36 @@ function distinctSorted(values: Iterable<string>): string[] {
  */
 export class DisclosureControl {
   private readonly options: NormalizedDisclosureOptions;
-  private readonly interned: Map<string, string>[];
-  private units = new Map<string, Unit>();
+  private readonly dictionaries: QiDictionary[];
+  private readonly sensitiveCodes = new Map<string, number>();
+  private readonly sensitiveSetCodes = new Map<string, number>([['', 0]]);
+  /** Per set of sensitive values: its distinct codes, ascending (set 0 is empty). */
+  private readonly sensitiveSets: number[][] = [[]];
+  /** Pass-1 states: `[rows, slot of each QI…, sensitive set]`, with units per state. */
+  private readonly states: StateTable;
+  /** With a learner column: learner → its state. */
+  private readonly learners: LearnerTable | undefined;
+  private readonly tuple: number[];
+  private readonly keys = new Float64Array(BLOCK);
   private rowsSeen = 0;
-  private groups: Group[] = [];
-  private groupOf = new Map<string, number>();
   private chosen: Chosen | undefined;
   private result: DisclosurePlan | undefined;
 
   constructor(options: DisclosureOptions) {
     this.options = normalizeDisclosureOptions(options);
-    this.interned = this.options.quasiIdentifiers.map(() => new Map<string, string>());
+    const qis = this.options.quasiIdentifiers;
+    this.dictionaries = qis.map(() => ({
+      codes: new Map(),
+      values: [],
+      bagCodes: new Map(),
+      bags: [],
+    }));
+    this.states = new StateTable(qis.length + 2);
+    this.tuple = new Array<number>(qis.length + 2).fill(0);
+    this.learners = this.options.learnerColumn === undefined ? undefined : new LearnerTable();
   }
 
-  /** Pass 1: see every row (memory ∝ distinct units, not rows). */
+  /** Pass 1: see every row (memory ∝ distinct states and learners, a few tens of bytes each). */
   observe(row: Readonly<Record<string, string>>): void {
     if (this.result !== undefined) {
       throw new UsageError('E_USAGE', 'disclosure control: observe() after plan()');
@@ -145,62 +179,84 @@ export class DisclosureControl {
     if (this.rowsSeen === 0) this.checkColumns(row);
     this.rowsSeen++;
     const { quasiIdentifiers, learnerColumn, sensitive } = this.options;
-    const values = quasiIdentifiers.map((qi, i) => this.intern(i, row[qi.column] ?? ''));
-    const sensitiveValue = sensitive === undefined ? undefined : (row[sensitive.column] ?? '');
-    const id =
-      learnerColumn === undefined
-        ? JSON.stringify([values, sensitiveValue ?? null])
-        : (row[learnerColumn] ?? '');
-    const unit = this.units.get(id);
-    if (unit === undefined) {
-      this.units.set(id, { rows: 1, values, sensitive: sensitiveValue });
-      return;
-    }
-    if (learnerColumn === undefined) {
-      // Rows are units: identical rows are kept as one unit with a count.
-      unit.rows++;
-      return;
-    }
-    for (let i = 0; i < values.length; i++) {
-      unit.values[i] = addValue(unit.values[i] ?? '', unit.rows, values[i] ?? '');
-    }
-    if (sensitiveValue !== undefined && unit.sensitive !== undefined) {
-      if (typeof unit.sensitive === 'string') {
-        if (unit.sensitive !== sensitiveValue) unit.sensitive = [unit.sensitive, sensitiveValue];
-      } else if (!unit.sensitive.includes(sensitiveValue)) {
-        unit.sensitive.push(sensitiveValue);
+    const width = quasiIdentifiers.length;
+    const tuple = this.tuple;
+    const sensitiveCode =
+      sensitive === undefined ? -1 : this.sensitiveCode(row[sensitive.column] ?? '');
+    const learners = this.learners;
+    const slot = learners === undefined ? -1 : learners.find(row[learnerColumn ?? ''] ?? '');
+    if (slot === -1) {
+      tuple[0] = 1;
+      for (let q = 0; q < width; q++) {
+        tuple[q + 1] = valueSlot(this.valueCode(q, row[quasiIdentifiers[q]?.column ?? ''] ?? ''));
       }
+      tuple[width + 1] = sensitiveCode === -1 ? 0 : this.sensitiveSet([sensitiveCode]);
+      const state = this.states.intern(tuple);
+      this.states.addUnits(state, 1);
+      learners?.add(row[learnerColumn ?? ''] ?? '', state);
+      return;
     }
-    unit.rows++;
+    // A learner seen before: its state moves to the one with this row added.
+    const learnerTable = learners as LearnerTable;
+    const before = learnerTable.value(slot);
+    const rows = this.states.field(before, 0);
+    tuple[0] = rows + 1;
+    for (let q = 0; q < width; q++) {
+      const code = this.valueCode(q, row[quasiIdentifiers[q]?.column ?? ''] ?? '');
+      tuple[q + 1] = this.addRow(q, this.states.field(before, q + 1), rows, code);
+    }
+    const set = this.states.field(before, width + 1);
+    tuple[width + 1] =
+      sensitiveCode === -1
+        ? set
+        : this.sensitiveSet([...(this.sensitiveSets[set] ?? []), sensitiveCode]);
+    const after = this.states.intern(tuple);
+    this.states.addUnits(before, -1);
+    this.states.addUnits(after, 1);
+    learnerTable.setValue(slot, after);
   }
 
   /** After pass 1: choose levels and suppression. */
   plan(): DisclosurePlan {
     if (this.result !== undefined) return this.result;
-    this.buildGroups();
-    const { quasiIdentifiers, maxSuppression } = this.options;
-    const unitsTotal = this.groups.reduce((sum, g) => sum + g.units, 0);
+    if (this.learners !== undefined) this.states.dropIndex();
+    const { quasiIdentifiers, maxSuppression, k } = this.options;
+    const units = this.states.units;
+    let unitsTotal = 0;
+    for (let s = 0; s < this.states.size; s++) unitsTotal += units.get(s);
     const budget = Math.floor(maxSuppression * unitsTotal + 1e-9);
+    // Kept classes hold k units or more and suppressed ones one or more: more classes than
+    // this means more than the budget suppressed, and the evaluation stops there.
+    const limit = Math.floor(unitsTotal / k + budget);
     const table = this.generalisationTable();
+    // Freed with the plan's locals: it grows to the most classes a level vector had.
+    const classes = new ClassIndex();
     let best: { levels: number[]; evaluation: Evaluation } | undefined;
     let bestLoss = Infinity;
+    // Level vectors that split the states alike have the same classes: one evaluation each.
+    const same = samePartitionLevels(table);
+    const seen = new Map<string, Evaluation | undefined>();
     for (const levels of this.latticeByLoss()) {
       const loss = this.loss(levels);
       if (best !== undefined && loss > bestLoss + 1e-9) break;
-      const evaluation = this.evaluate(table, levels, true);
-      if (evaluation.suppressed > budget) continue;
+      const partition = levels.map((level, q) => same[q]?.[level] ?? level).join(',');
+      let evaluation: Evaluation | undefined;
+      if (seen.has(partition)) evaluation = seen.get(partition);
+      else {
+        evaluation = this.evaluate(classes, table, levels, true, limit);
+        seen.set(partition, evaluation);
+      }
+      if (evaluation === undefined || evaluation.suppressed > budget) continue;
       if (best === undefined || evaluation.suppressed < best.evaluation.suppressed) {
         best = { levels, evaluation };
         bestLoss = loss;
       }
     }
-    if (best === undefined) {
-      // The best attempt: everything at its top level, classes below k suppressed (l is only
-      // reported), so that a caller allowed to go below the target still gets an output.
-      const top = quasiIdentifiers.map((qi) => qi.top);
-      best = { levels: top, evaluation: this.evaluate(table, top, false) };
-    }
-    this.result = this.describe(table, best.levels, best.evaluation, budget);
+    // The best attempt when nothing fits: everything at its top level, classes below k
+    // suppressed (l is only reported), so that a caller allowed to go below the target still
+    // gets an output.
+    const levels = best?.levels ?? quasiIdentifiers.map((qi) => qi.top);
+    this.result = this.describe(classes, table, levels, best !== undefined, budget);
     return this.result;
   }
 
@@ -210,30 +266,50 @@ export class DisclosureControl {
     if (chosen === undefined) {
       throw new UsageError('E_USAGE', 'disclosure control: apply() before plan()');
     }
-    const { quasiIdentifiers, learnerColumn, sensitive } = this.options;
-    const id =
-      learnerColumn === undefined
-        ? JSON.stringify([
-            quasiIdentifiers.map((qi) => row[qi.column] ?? ''),
-            sensitive === undefined ? null : (row[sensitive.column] ?? ''),
-          ])
-        : (row[learnerColumn] ?? '');
-    const group = this.groupOf.get(id);
-    if (group === undefined) {
+    const { quasiIdentifiers, learnerColumn } = this.options;
+    const state = this.stateOf(row);
+    if (state === -1) {
       throw new InputError(
         'E_INPUT',
         learnerColumn === undefined
           ? 'disclosure control: a row of pass 2 was not seen in pass 1 (the input changed between the passes)'
-          : `disclosure control: learner "${id}" of pass 2 was not seen in pass 1 (the input changed between the passes)`,
+          : `disclosure control: learner "${row[learnerColumn] ?? ''}" of pass 2 was not seen in pass 1 (the input changed between the passes)`,
       );
     }
-    if (chosen.kept[group] !== 1) return null;
+    if (chosen.kept[state] !== 1) return null;
     const output = { ...row };
     quasiIdentifiers.forEach((qi, q) => {
       if (qi.hierarchy === 'course_set' && chosen.levels[q] === 0) return;
-      output[qi.column] = chosen.names[q]?.[chosen.codes[q]?.[group] ?? 0] ?? '';
+      const slot = this.states.field(state, q + 1);
+      output[qi.column] = chosen.names[q]?.[chosen.codes[q]?.[slot] ?? 0] ?? '';
     });
     return output;
+  }
+
+  /** The pass-1 state of the row's unit, or -1. */
+  private stateOf(row: Readonly<Record<string, string>>): number {
+    const { quasiIdentifiers, learnerColumn, sensitive } = this.options;
+    if (this.learners !== undefined) {
+      const slot = this.learners.find(row[learnerColumn ?? ''] ?? '');
+      return slot === -1 ? -1 : this.learners.value(slot);
+    }
+    // Rows are units: the state of a row is its own values.
+    const tuple = this.tuple;
+    tuple[0] = 1;
+    for (let q = 0; q < quasiIdentifiers.length; q++) {
+      const code = this.dictionaries[q]?.codes.get(row[quasiIdentifiers[q]?.column ?? ''] ?? '');
+      if (code === undefined) return -1;
+      tuple[q + 1] = valueSlot(code);
+    }
+    let set = 0;
+    if (sensitive !== undefined) {
+      const code = this.sensitiveCodes.get(row[sensitive.column] ?? '');
+      const known = code === undefined ? undefined : this.sensitiveSetCodes.get(String(code));
+      if (known === undefined) return -1;
+      set = known;
+    }
+    tuple[quasiIdentifiers.length + 1] = set;
+    return this.states.find(tuple);
   }
 
   private checkColumns(row: Readonly<Record<string, string>>): void {
@@ -254,59 +330,106 @@ export class DisclosureControl {
     }
   }
 
-  private intern(qi: number, value: string): string {
-    const map = this.interned[qi];
-    if (map === undefined) return value;
-    const known = map.get(value);
-    if (known !== undefined) return known;
-    map.set(value, value);
-    return value;
-  }
-
-  /** Units with the same pass-1 state become one group; `groupOf` maps a unit id to its group. */
-  private buildGroups(): void {
-    const byState = new Map<string, number>();
-    const rowsAreUnits = this.options.learnerColumn === undefined;
-    for (const [id, unit] of this.units) {
-      const count = rowsAreUnits ? unit.rows : 1;
-      const rows = rowsAreUnits ? 1 : unit.rows;
-      const values = unit.values.map((slot) => rowValues(slot, rows));
-      const sensitive =
-        unit.sensitive === undefined
-          ? []
-          : typeof unit.sensitive === 'string'
-            ? [unit.sensitive]
-            : distinctSorted(unit.sensitive);
-      const state = JSON.stringify([values, sensitive]);
-      let index = byState.get(state);
-      if (index === undefined) {
-        index = this.groups.length;
-        byState.set(state, index);
-        this.groups.push({ units: 0, rows, values, sensitive });
-      }
-      const group = this.groups[index];
-      if (group !== undefined) group.units += count;
-      this.groupOf.set(id, index);
+  private valueCode(q: number, value: string): number {
+    const dictionary = this.dictionaries[q];
+    if (dictionary === undefined) return 0;
+    let code = dictionary.codes.get(value);
+    if (code === undefined) {
+      code = dictionary.values.length;
+      dictionary.codes.set(value, code);
+      dictionary.values.push(value);
     }
-    this.units = new Map();
+    return code;
   }
 
-  /** Every group's value of every QI at every level, as codes (values are not kept per group). */
+  /** The slot of a learner's QI `q` once a row of value `code` is added to its `rows` rows. */
+  private addRow(q: number, slot: number, rows: number, code: number): number {
+    const dictionary = this.dictionaries[q];
+    if (dictionary === undefined) return slot;
+    let runs: number[];
+    if (slot % 2 === 0) {
+      const value = slot / 2;
+      if (value === code) return slot;
+      runs = value < code ? [value, rows, code, 1] : [code, 1, value, rows];
+    } else {
+      runs = addToRuns(dictionary.bags[(slot - 1) / 2] ?? [], code);
+    }
+    const key = runs.join(',');
+    let bag = dictionary.bagCodes.get(key);
+    if (bag === undefined) {
+      bag = dictionary.bags.length;
+      dictionary.bagCodes.set(key, bag);
+      dictionary.bags.push(runs);
+    }
+    return bagSlot(bag);
+  }
+
+  private sensitiveCode(value: string): number {
+    let code = this.sensitiveCodes.get(value);
+    if (code === undefined) this.sensitiveCodes.set(value, (code = this.sensitiveCodes.size));
+    return code;
+  }
+
+  /** The number of the set of `codes` (distinct after sorting). */
+  private sensitiveSet(codes: readonly number[]): number {
+    const distinct = [...new Set(codes)].sort((a, b) => a - b);
+    const key = distinct.join(',');
+    let set = this.sensitiveSetCodes.get(key);
+    if (set === undefined) {
+      set = this.sensitiveSets.length;
+      this.sensitiveSetCodes.set(key, set);
+      this.sensitiveSets.push(distinct);
+    }
+    return set;
+  }
+
+  /** The distinct values of a slot of QI `q`. */
+  private slotValues(q: number, slot: number): string[] {
+    const dictionary = this.dictionaries[q];
+    if (dictionary === undefined) return [];
+    if (slot % 2 === 0) return [dictionary.values[slot / 2] ?? ''];
+    const runs = dictionary.bags[(slot - 1) / 2] ?? [];
+    const values: string[] = [];
+    for (let i = 0; i < runs.length; i += 2) values.push(dictionary.values[runs[i] ?? 0] ?? '');
+    return values;
+  }
+
+  /** Rows of a slot whose value is `value`, in a state of `rows` rows. */
+  private rowsEqualTo(q: number, slot: number, rows: number, value: string): number {
+    const dictionary = this.dictionaries[q];
+    if (dictionary === undefined) return 0;
+    if (slot % 2 === 0) return dictionary.values[slot / 2] === value ? rows : 0;
+    const runs = dictionary.bags[(slot - 1) / 2] ?? [];
+    let equal = 0;
+    for (let i = 0; i < runs.length; i += 2) {
+      if (dictionary.values[runs[i] ?? 0] === value) equal += runs[i + 1] ?? 0;
+    }
+    return equal;
+  }
+
+  /** Every slot of every QI at every level, as codes (per slot, not per learner). */
   private generalisationTable(): Table {
-    const codes: Int32Array[][] = [];
+    const codes: Uint32Array[][] = [];
     const names: string[][][] = [];
     this.options.quasiIdentifiers.forEach((qi, q) => {
-      const qiCodes: Int32Array[] = [];
+      const dictionary = this.dictionaries[q];
+      const slots = 2 * Math.max(dictionary?.values.length ?? 0, dictionary?.bags.length ?? 0);
+      const qiCodes: Uint32Array[] = [];
       const qiNames: string[][] = [];
       for (let level = 0; level <= qi.top; level++) {
         const ids = new Map<string, number>();
-        const column = new Int32Array(this.groups.length);
-        this.groups.forEach((group, g) => {
-          const value = generaliseUnit(qi, group.values[q] ?? [], level);
+        const column = new Uint32Array(slots).fill(NO_SLOT);
+        for (let slot = 0; slot < slots; slot++) {
+          const known =
+            slot % 2 === 0
+              ? slot / 2 < (dictionary?.values.length ?? 0)
+              : (slot - 1) / 2 < (dictionary?.bags.length ?? 0);
+          if (!known) continue;
+          const value = generaliseUnit(qi, this.slotValues(q, slot), level);
           let id = ids.get(value);
           if (id === undefined) ids.set(value, (id = ids.size));
-          column[g] = id;
-        });
+          column[slot] = id;
+        }
         qiCodes.push(column);
         qiNames.push([...ids.keys()]);
       }
@@ -340,73 +463,120 @@ export class DisclosureControl {
   }
 
   /**
-   * The classes of every group at `levels`, and the classes to suppress: those below k, and
-   * with `withL` those with fewer than l distinct sensitive values.
+   * The classes of every state at `levels` (in `classes`), and the classes to suppress:
+   * those below k, and with `withL` those with fewer than l distinct sensitive values.
+   * `undefined` as soon as there are more than `limit` classes; `classOf` receives each
+   * state's class.
    */
-  private evaluate(table: Table, levels: readonly number[], withL: boolean): Evaluation {
-    const { k } = this.options;
+  private evaluate(
+    classes: ClassIndex,
+    table: Table,
+    levels: readonly number[],
+    withL: boolean,
+    limit: number,
+    classOf?: Int32Array,
+  ): Evaluation | undefined {
+    const { k, quasiIdentifiers } = this.options;
     const sensitive = withL ? this.options.sensitive : undefined;
-    const columns = levels.map((level, q) => table.codes[q]?.[level] ?? new Int32Array());
-    // A class key is the groups' value codes in mixed radix: a number while it fits.
-    const radix: number[] = [];
+    const width = quasiIdentifiers.length;
+    const slots = quasiIdentifiers.map((_, q) => this.states.column(q + 1).values);
+    const sets = this.states.column(width + 1).values;
+    const units = this.states.units.values;
+    // A class key is the states' value codes in mixed radix: a number while it fits. Each QI's
+    // codes are multiplied by its radix beforehand, so a key is a sum of `width` lookups.
+    const weighted: Float64Array[] = [];
     let combinations = 1;
     levels.forEach((level, q) => {
-      radix.push(combinations);
+      const codes = table.codes[q]?.[level] ?? new Uint32Array();
+      weighted.push(Float64Array.from(codes, (code) => code * combinations));
       combinations *= table.names[q]?.[level]?.length ?? 1;
     });
     const numeric = combinations <= Number.MAX_SAFE_INTEGER;
-    const classOf = new Int32Array(this.groups.length);
-    const classIndex = new Map<number | string, number>();
-    const units: number[] = [];
-    const diverse: Set<string>[] = [];
-    this.groups.forEach((group, g) => {
-      let key: number | string = numeric ? 0 : '';
-      columns.forEach((codes, q) => {
-        const code = codes[g] ?? 0;
-        key = numeric ? (key as number) + code * (radix[q] ?? 0) : `${key as string},${code}`;
-      });
-      let c = classIndex.get(key);
-      if (c === undefined) {
-        c = units.length;
-        classIndex.set(key, c);
-        units.push(0);
-        if (sensitive !== undefined) diverse.push(new Set());
+    classes.clear();
+    const pairs = new Set<number>();
+    const distinct: number[] = [];
+    const sensitiveValues = this.sensitiveCodes.size;
+    const states = this.states.size;
+    const keys = this.keys;
+    for (let start = 0; start < states; start += BLOCK) {
+      const end = Math.min(start + BLOCK, states);
+      if (numeric) {
+        // Column by column over a block: each loop reads one typed array.
+        keys.fill(0);
+        for (let q = 0; q < width; q++) {
+          const column = slots[q];
+          const weights = weighted[q];
+          if (column !== undefined && weights !== undefined) {
+            addWeights(keys, weights, column, start, end);
+          }
+        }
       }
-      classOf[g] = c;
-      units[c] = (units[c] ?? 0) + group.units;
-      const values = diverse[c];
-      if (values !== undefined) for (const value of group.sensitive) values.add(value);
-    });
-    const failing = new Uint8Array(units.length);
-    units.forEach((size, c) => {
-      const distinct = diverse[c]?.size ?? Infinity;
-      if (size < k || (sensitive !== undefined && distinct < sensitive.l)) failing[c] = 1;
-    });
+      for (let s = start; s < end; s++) {
+        const u = units[s] ?? 0;
+        if (u === 0) continue;
+        let key: number | string = keys[s - start] ?? 0;
+        if (!numeric) {
+          key = '';
+          for (let q = 0; q < width; q++) {
+            key += `,${String(table.codes[q]?.[levels[q] ?? 0]?.[slots[q]?.[s] ?? 0] ?? 0)}`;
+          }
+        }
+        const c = classes.index(key);
+        if (classes.size > limit) return undefined;
+        classes.units[c] = (classes.units[c] ?? 0) + u;
+        if (classOf !== undefined) classOf[s] = c;
+        if (sensitive !== undefined) {
+          if (c === distinct.length) distinct.push(0);
+          for (const value of this.sensitiveSets[sets[s] ?? 0] ?? []) {
+            const pair = c * sensitiveValues + value;
+            if (!pairs.has(pair)) {
+              pairs.add(pair);
+              distinct[c] = (distinct[c] ?? 0) + 1;
+            }
+          }
+        }
+      }
+    }
+    const failing = new Uint8Array(classes.size);
     let suppressed = 0;
-    this.groups.forEach((group, g) => {
-      if (failing[classOf[g] ?? 0] === 1) suppressed += group.units;
-    });
-    return { classOf, failing, suppressed };
+    for (let c = 0; c < classes.size; c++) {
+      const size = classes.units[c] ?? 0;
+      if (size < k || (sensitive !== undefined && (distinct[c] ?? 0) < sensitive.l)) {
+        failing[c] = 1;
+        suppressed += size;
+      }
+    }
+    return { failing, suppressed };
   }
 
   private describe(
+    classes: ClassIndex,
     table: Table,
     levels: readonly number[],
-    evaluation: Evaluation,
+    withL: boolean,
     budget: number,
   ): DisclosurePlan {
     const { k, quasiIdentifiers, sensitive } = this.options;
-    const kept = Uint8Array.from(evaluation.classOf, (c) => 1 - (evaluation.failing[c] ?? 0));
+    const states = this.states;
+    const classOf = new Int32Array(states.size);
+    const evaluation = this.evaluate(classes, table, levels, withL, Infinity, classOf);
+    const failing = evaluation?.failing ?? new Uint8Array();
+    const kept = new Uint8Array(states.size);
     const chosen: Chosen = {
       levels,
-      codes: levels.map((level, q) => table.codes[q]?.[level] ?? new Int32Array()),
+      codes: levels.map((level, q) => table.codes[q]?.[level] ?? new Uint32Array()),
       names: levels.map((level, q) => table.names[q]?.[level] ?? []),
       kept,
     };
     this.chosen = chosen;
 
+    const unrecognisedSlot = quasiIdentifiers.map((qi, q) => {
+      const hierarchy = qi.values;
+      return (slot: number): boolean =>
+        hierarchy !== undefined && this.slotValues(q, slot).some((v) => !hierarchy.recognises(v));
+    });
     const classSize = new Map<number, number>();
-    const classValues = new Map<number, Set<string>>();
+    const classValues = new Map<number, Set<number>>();
     const cellsGeneralised: Record<string, number> = {};
     const unrecognised: Record<string, number> = {};
     for (const qi of quasiIdentifiers) {
@@ -417,34 +587,39 @@ export class DisclosureControl {
     let rowsTotal = 0;
     let unitsSuppressed = 0;
     let rowsSuppressed = 0;
-    this.groups.forEach((group, g) => {
-      unitsTotal += group.units;
-      rowsTotal += group.units * group.rows;
-      quasiIdentifiers.forEach((qi, i) => {
-        const values = group.values[i] ?? [];
-        if (qi.values !== undefined && values.some((v) => qi.values?.recognises(v) === false)) {
-          unrecognised[qi.column] = (unrecognised[qi.column] ?? 0) + group.units;
+    const width = quasiIdentifiers.length;
+    for (let s = 0; s < states.size; s++) {
+      const units = states.units.get(s);
+      if (units === 0) continue;
+      const rows = states.field(s, 0);
+      unitsTotal += units;
+      rowsTotal += units * rows;
+      quasiIdentifiers.forEach((qi, q) => {
+        if (unrecognisedSlot[q]?.(states.field(s, q + 1)) === true) {
+          unrecognised[qi.column] = (unrecognised[qi.column] ?? 0) + units;
         }
       });
-      if (kept[g] !== 1) {
-        unitsSuppressed += group.units;
-        rowsSuppressed += group.units * group.rows;
-        return;
+      const c = classOf[s] ?? 0;
+      if (failing[c] === 1) {
+        unitsSuppressed += units;
+        rowsSuppressed += units * rows;
+        continue;
       }
-      const key = evaluation.classOf[g] ?? 0;
-      classSize.set(key, (classSize.get(key) ?? 0) + group.units);
+      kept[s] = 1;
+      classSize.set(c, (classSize.get(c) ?? 0) + units);
       if (sensitive !== undefined) {
-        let set = classValues.get(key);
-        if (set === undefined) classValues.set(key, (set = new Set()));
-        for (const value of group.sensitive) set.add(value);
+        let set = classValues.get(c);
+        if (set === undefined) classValues.set(c, (set = new Set()));
+        for (const value of this.sensitiveSets[states.field(s, width + 1)] ?? []) set.add(value);
       }
-      quasiIdentifiers.forEach((qi, i) => {
-        if (qi.hierarchy === 'course_set' && levels[i] === 0) return;
-        const out = chosen.names[i]?.[chosen.codes[i]?.[g] ?? 0] ?? '';
-        const changed = (group.values[i] ?? []).filter((value) => value !== out).length;
-        cellsGeneralised[qi.column] = (cellsGeneralised[qi.column] ?? 0) + changed * group.units;
+      quasiIdentifiers.forEach((qi, q) => {
+        if (qi.hierarchy === 'course_set' && levels[q] === 0) return;
+        const slot = states.field(s, q + 1);
+        const out = chosen.names[q]?.[chosen.codes[q]?.[slot] ?? 0] ?? '';
+        const changed = rows - this.rowsEqualTo(q, slot, rows, out);
+        cellsGeneralised[qi.column] = (cellsGeneralised[qi.column] ?? 0) + changed * units;
       });
-    });
+    }
     const kReached = smallest(classSize.values());
     const lReached =
       sensitive === undefined ? undefined : smallest([...classValues.values()].map((s) => s.size));
@@ -477,6 +652,40 @@ export class DisclosureControl {
       unrecognised,
     };
   }
+}
+
+/**
+ * Per QI and level, the lowest level that splits the slots into the same groups (the level
+ * itself when none does): a country column of ISO codes is the same at level 0 and 1.
+ */
+function samePartitionLevels(table: Table): number[][] {
+  return table.codes.map((levels, q) =>
+    levels.map((codes, level) => {
+      for (let lower = 0; lower < level; lower++) {
+        if (samePartition(levels[lower] ?? codes, codes, table.names[q]?.[lower]?.length ?? 0)) {
+          return lower;
+        }
+      }
+      return level;
+    }),
+  );
+}
+
+/** Whether two codings of the same slots group them alike (a one-to-one map between codes). */
+function samePartition(a: Uint32Array, b: Uint32Array, codesOfA: number): boolean {
+  const forward = new Int32Array(codesOfA).fill(-1);
+  const backward = new Map<number, number>();
+  for (let slot = 0; slot < a.length; slot++) {
+    const x = a[slot] ?? NO_SLOT;
+    const y = b[slot] ?? NO_SLOT;
+    if (x === NO_SLOT) continue;
+    if (forward[x] === -1) forward[x] = y;
+    else if (forward[x] !== y) return false;
+    const back = backward.get(y);
+    if (back === undefined) backward.set(y, x);
+    else if (back !== x) return false;
+  }
+  return true;
 }
 
 /**
