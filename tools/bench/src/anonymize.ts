@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { format, parse } from 'fast-csv';
-import { flags, peakRssMiB, round, runChildJson, timed } from './measure.js';
+import { flags, peakRssMiB, round, runChildJson, timed, seededRandom } from './measure.js';
 
 const options = flags(process.argv.slice(2));
 
@@ -35,18 +35,6 @@ function bytesOf(size: string): number {
   if (match === null) throw new Error(`--size ${size}: expected a number with k, m or g`);
   const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(match[2] ?? '').toLowerCase()] ?? 1;
   return Math.round(Number(match[1]) * unit);
-}
-
-/** A small seeded PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const COLUMNS = [
@@ -75,7 +63,7 @@ const COUNTRIES = ['US', 'IN', 'CA', 'GB', 'DE', 'BR', 'CN', 'FR', 'MX', 'NG', '
 const EDUCATION = ['p', 'm', 'b', 'a', 'hs', 'jhs', 'el', 'none', 'other', ''];
 
 async function generate(file: string, target: number): Promise<{ rows: number }> {
-  const random = prng(42);
+  const random = seededRandom(42);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const out = createWriteStream(file);
   const formatter = format<string[], string[]>({

@@ -126,3 +126,15 @@ export function textTable(head: readonly string[], rows: readonly (readonly Cell
     )
     .join('\n');
 }
+
+/** A small seeded PRNG (mulberry32): the same sequence for the same seed, in every bench. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -24,7 +24,7 @@ import { rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { parseSqlDump as ParseSqlDump } from '@edx-data/edx-sql-parser';
-import { flags, peakRssMiB, round, runChildJson } from './measure.js';
+import { flags, peakRssMiB, round, runChildJson, seededRandom } from './measure.js';
 
 type Mode = 'floor' | 'default' | 'noJson';
 
@@ -55,18 +55,6 @@ const FILE_NAME = `McGillX-CHEM181x-1T2014-courseware_studentmodule-prod-analyti
 
 function now(): number {
   return Number(process.hrtime.bigint()) / 1e9;
-}
-
-/** A small deterministic PRNG (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function hex32(next: () => number): string {
@@ -102,7 +90,7 @@ const fileEscape = (text: string): string => text.replaceAll('\\', '\\\\');
 
 /** Rows of a studentmodule file, as text lines (with their `\n`). */
 function* studentModuleLines(): Generator<string> {
-  const next = random(20140901);
+  const next = seededRandom(20140901);
   const blocks = Array.from({ length: 400 }, () => hex32(next));
   const types = ['problem', 'problem', 'problem', 'sequential', 'chapter', 'video', 'course'];
   const start = Date.UTC(2014, 8, 1);
