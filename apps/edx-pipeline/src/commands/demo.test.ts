@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -31,7 +31,37 @@ interface DemoSummary {
   extractCourse: { database: string; read: number; withBlock: number }[];
 }
 
-const small = ['--learners', '12', '--days', '3', '--courses', '2', '--no-progress'];
+/** The records of a CSV text (RFC 4180: quoted fields may hold commas, quotes and newlines). */
+function csvRecords(text: string): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charAt(i);
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      record.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = '';
+    } else field += c;
+  }
+  if (field !== '' || record.length > 0) records.push([...record, field]);
+  return records;
+}
+
+const small = ['--learners', '12', '--days', '3', '--courses', '2', '--k', '3', '--no-progress'];
 
 describe('edx-pipeline demo', () => {
   it('generates, imports, loads, extracts, and finds every ground-truth count in the store', async () => {
@@ -69,6 +99,64 @@ describe('edx-pipeline demo', () => {
     // Every event with a course is in its course's tracking.
     expect(inCourses).toBe(tracking - truth.events.totals.eventsWithoutCourse);
     expect(inCourses).toBe(Object.values(truth.courses).reduce((sum, c) => sum + c.events, 0));
+
+    // The reports, read as CSV here, against the ground truth and the package's raw files.
+    expect(text).toMatch(/\n6\. export all --course <each course> --out .*reports\/<course>\n/u);
+    expect(text).toMatch(/\n7\. anonymize <each course's reports> --course <course> --key-file /u);
+    const catalogue = (await import('@edx-data/csv-exporter')).CATALOGUE.map((r) => r.name);
+    for (const key of truth.courseIds) {
+      const course = truth.courses[key];
+      if (course === undefined) throw new Error(`no ground truth for ${key}`);
+      const folder = courseDatabaseName(key);
+      const reports = join(out, 'reports', folder);
+      const written = (await readdir(reports)).filter((f) => f.endsWith('.csv')).sort();
+      // Every report of the catalogue but the one that needs a parameter nobody gave.
+      expect(written).toEqual(
+        catalogue
+          .filter((name) => name !== 'entrance_exit_surveys')
+          .map((name) => `${name}.csv`)
+          .sort(),
+      );
+      const userInfo = csvRecords(await readFile(join(reports, 'user_info.csv'), 'utf8'));
+      // (the enrolled learners, as the import stored them: user ids and usernames)
+      const reading = await openStore(join(out, 'store'));
+      const enrolled = await reading
+        .db(folder)
+        .collection(tableCollection('student_courseenrollment'))
+        .distinct('user_id');
+      const usernames = await reading.db(folder).collection('user').distinct('username');
+      await reading.close();
+      const users = new Set(enrolled.map(String));
+      expect(userInfo.length - 1).toBe(course.learners);
+      expect(new Set(userInfo.slice(1).map((row) => row[0]))).toEqual(users);
+      const posts = csvRecords(await readFile(join(reports, 'forum_posts.csv'), 'utf8'));
+      expect(posts.length - 1).toBe(
+        course.forum.thread + course.forum.response + course.forum.comment,
+      );
+
+      // Their anonymised copies: the same files, private, the learners' names gone.
+      const anonymised = join(out, 'anonymised', folder);
+      expect((await stat(anonymised)).mode & 0o777).toBe(0o700);
+      const copies = (await readdir(anonymised)).filter((f) => f.endsWith('.csv')).sort();
+      expect(copies).toEqual(written);
+      const audit = JSON.parse(
+        await readFile(join(anonymised, 'anonymisation-audit.json'), 'utf8'),
+      ) as { files: { output: string; rowsWritten: number; rowsSuppressed: number }[] };
+      const anonUsers = csvRecords(await readFile(join(anonymised, 'user_info.csv'), 'utf8'));
+      const userAudit = audit.files.find((f) => f.output.endsWith('user_info.csv'));
+      expect(anonUsers.length - 1).toBe(course.learners - (userAudit?.rowsSuppressed ?? -1));
+      expect(anonUsers[0]).not.toContain('email');
+      const header = anonUsers[0] ?? [];
+      for (const row of anonUsers.slice(1)) {
+        expect(row[header.indexOf('user_id')]).toMatch(/^ps_[a-z2-7]{20}$/u);
+        expect(row[header.indexOf('username')]).toMatch(/^ps_[a-z2-7]{20}$/u);
+        for (const cell of row) {
+          expect(users.has(cell)).toBe(false);
+          expect(usernames.includes(cell)).toBe(false);
+        }
+      }
+    }
+    expect((await stat(join(out, 'pseudonym.key'))).mode & 0o777).toBe(0o600);
   }, 180_000);
 
   it('says what it did in --json, and starts again from an empty folder when re-run', async () => {

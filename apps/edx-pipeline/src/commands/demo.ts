@@ -1,17 +1,25 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { Document, Store } from '@edx-data/store';
 import {
   COURSE_COLLECTIONS,
   courseDatabaseName,
   MASTER_TRACKING,
+  EdxDataError,
   tableCollection,
   UsageError,
 } from '@edx-data/core';
+import type { AnonymisationAudit } from '@edx-data/anonymizer';
+import type { ExportManifest } from '@edx-data/csv-exporter';
 import type { GroundTruth } from '@edx-data/synthetic-data';
 import type { CliCommand, CommandResult, JsonValue } from '../command.js';
+import { RunRecorder } from '../run-recorder.js';
 import { formatCount, formatTable, plural } from '../text-table.js';
+import { runAnonymize } from './anonymize.js';
+import { runExport } from './export.js';
 import { runExtractCourse } from './extract-course.js';
 import { integer, parseQuirks, runGenerate } from './generate.js';
 import { runImport } from './import.js';
@@ -23,7 +31,48 @@ interface DemoOptions {
   readonly days: string;
   readonly courses: string;
   readonly seed: string;
+  readonly org: string;
+  readonly k: string;
   readonly quirks?: string;
+}
+
+/**
+ * The collection of the master database that marks a store's demo databases as the demo's
+ * own: one document naming them, so that a re-run may drop them (and nothing else).
+ */
+const STORE_MARKER = 'edx_pipeline_demo';
+
+/**
+ * Make room in `store` for the demo's databases (`databases`): those an earlier demo made are
+ * dropped; any other database of the same name is refused (the demo never writes into data
+ * it did not make). Then mark them as the demo's.
+ */
+async function claimDatabases(store: Store, databases: readonly string[]): Promise<void> {
+  const master = store.db(MASTER_TRACKING.database);
+  const present = new Set((await store.listDatabases()).map((d) => d.name));
+  const marker = present.has(MASTER_TRACKING.database)
+    ? await master.collection<DemoMarker>(STORE_MARKER).findOne({ _id: 'demo' })
+    : null;
+  const ours = new Set(marker?.databases ?? []);
+  const foreign = databases.filter((name) => present.has(name) && !ours.has(name));
+  if (foreign.length > 0) {
+    throw new UsageError(
+      'E_USAGE',
+      `the store already holds ${foreign.join(', ')}, not made by edx-pipeline demo: run the demo on a store without them (or give --org for other course databases)`,
+    );
+  }
+  for (const name of [...ours, ...databases]) {
+    if (present.has(name)) await store.dropDatabase(name);
+  }
+  await master
+    .collection<DemoMarker>(STORE_MARKER)
+    .insertOne({ _id: 'demo', databases: [...databases], created: new Date() });
+}
+
+interface DemoMarker extends Document {
+  readonly _id: string;
+  readonly databases: readonly string[];
+  readonly created: Date;
 }
 
 /** The file that marks a folder as the demo's own (so a re-run may empty it). */
@@ -85,6 +134,12 @@ export const demoCommand: CliCommand = {
       .option('--days <n>', 'days of tracking logs', '7')
       .option('--courses <n>', 'courses', '2')
       .option('--seed <n>', 'the seed', '1')
+      .option('--k <n>', 'k of k-anonymity for the anonymised copies', '5')
+      .option(
+        '--org <name>',
+        'the org (its course databases are <org>_<course>_<run>)',
+        'SyntheticX',
+      )
       .option('--quirks <list>', 'log oddities to put in: "all" or a comma-separated list');
   },
 
@@ -99,20 +154,34 @@ export const demoCommand: CliCommand = {
     const started = performance.now();
 
     const { GROUND_TRUTH_FILE, QUIRKS } = await import('@edx-data/synthetic-data');
-    const generated = await runGenerate(context, {
-      out: packageDir,
-      encrypt: true,
-      learners: integer('learners', options.learners, 1),
-      days: integer('days', options.days, 1),
-      courses: integer('courses', options.courses, 1),
-      seed: integer('seed', options.seed, 0),
-      quirks: parseQuirks(options.quirks, QUIRKS),
-    });
+    const recorder = new RunRecorder();
+    const generated = await recorder.stage('generate', relative(out, packageDir), () =>
+      runGenerate(context, {
+        out: packageDir,
+        encrypt: true,
+        learners: integer('learners', options.learners, 1),
+        days: integer('days', options.days, 1),
+        courses: integer('courses', options.courses, 1),
+        seed: integer('seed', options.seed, 0),
+        org: options.org,
+        quirks: parseQuirks(options.quirks, QUIRKS),
+      }),
+    );
     const truth = JSON.parse(
       await readFile(join(packageDir, GROUND_TRUTH_FILE), 'utf8'),
     ) as GroundTruth;
-    const imported = await runImport(context, { inputs: [packageDir], key });
-    const loaded = await runLoadTracking(context, { inputs: [packageDir], key });
+    await claimDatabases(store, [
+      MASTER_TRACKING.database,
+      ...truth.courseIds.map((course) => courseDatabaseName(course)),
+    ]);
+    const imported = await recorder.stage('import', relative(out, packageDir), () =>
+      runImport(context, { inputs: [packageDir], key }),
+    );
+    recorder.addImported(imported.summary);
+    const loaded = await recorder.stage('load-tracking', relative(out, packageDir), () =>
+      runLoadTracking(context, { inputs: [packageDir], key }),
+    );
+    recorder.addLoaded(loaded.summary);
     // Each course over every day its events fall on (UTC): the days of the logs, and the
     // day before when an event's time zone puts it there.
     const { parseCourseConfig } = await import('@edx-data/course-extractor');
@@ -127,7 +196,48 @@ export const demoCommand: CliCommand = {
         date_of_course_completion: last,
       });
       const args = ['--course-id', course, '--from', first, '--to', last];
-      extracted.push({ args, result: await runExtractCourse(context, { config }) });
+      const result = await recorder.stage('extract-course', course, () =>
+        runExtractCourse(context, { config }),
+      );
+      extracted.push({ args, result });
+    }
+
+    // Every report of every course, then its anonymised copy, keyed by a fresh pseudonym key.
+    const reportsDir = join(out, 'reports');
+    const anonymisedDir = join(out, 'anonymised');
+    const keyFile = join(out, 'pseudonym.key');
+    await writeFile(keyFile, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+    const exported: { course: string; dir: string; result: CommandResult }[] = [];
+    const anonymised: { course: string; dir: string; result: CommandResult }[] = [];
+    for (const course of truth.courseIds) {
+      const folder = courseDatabaseName(course);
+      const dir = join(reportsDir, folder);
+      const result = await recorder.stage('export', course, () =>
+        runExport(context, { reports: 'all', course, out: dir }),
+      );
+      recorder.addExported(result.summary, dir, out, course);
+      exported.push({ course, dir, result });
+    }
+    const refused: string[] = [];
+    for (const { course, dir: input } of exported) {
+      const dir = join(anonymisedDir, courseDatabaseName(course));
+      try {
+        const result = await recorder.stage('anonymise', course, () =>
+          runAnonymize(context, {
+            inputs: [input],
+            out: dir,
+            course,
+            options: { keyFile, k: options.k },
+          }),
+        );
+        recorder.addAnonymised(result.summary, dir, out, course);
+        anonymised.push({ course, dir, result });
+      } catch (error) {
+        // (a course too small for k: refused, said, and the demo goes on)
+        if (!(error instanceof EdxDataError) || error.code !== 'E_REFUSED') throw error;
+        refused.push(`${course}: ${error.message}`);
+        context.warn(`anonymise ${course}: ${error.message}`);
+      }
     }
 
     // Every count of the ground truth, against the store.
@@ -184,6 +294,39 @@ export const demoCommand: CliCommand = {
           }),
       );
     }
+    // The reports against the ground truth, and the anonymised copies against the reports.
+    const reportRows = (result: CommandResult, name: string): number => {
+      const manifest = result.summary as unknown as ExportManifest;
+      return manifest.reports.find((r) => r.name === name)?.rows ?? -1;
+    };
+    for (const { course: key, result } of exported) {
+      const course = truth.courses[key];
+      if (course === undefined) continue;
+      const where = `reports/${courseDatabaseName(key)}`;
+      check(
+        `${where}/user_info.csv rows (learners enrolled)`,
+        course.learners,
+        reportRows(result, 'user_info'),
+      );
+      check(
+        `${where}/forum_posts.csv rows (forum posts)`,
+        course.forum.thread + course.forum.response + course.forum.comment,
+        reportRows(result, 'forum_posts'),
+      );
+    }
+    for (const { course: key, result } of anonymised) {
+      const audit = result.summary as unknown as AnonymisationAudit;
+      const manifest = exported.find((e) => e.course === key)?.result.summary as unknown as
+        ExportManifest | undefined;
+      const files = manifest?.reports.flatMap((r) => r.files) ?? [];
+      const where = `anonymised/${courseDatabaseName(key)}`;
+      check(`${where}: files (one per report file)`, files.length, audit.files.length);
+      check(
+        `${where}: rows written + suppressed (the reports' rows)`,
+        files.reduce((sum, f) => sum + f.rows, 0),
+        audit.files.reduce((sum, f) => sum + f.rowsWritten + f.rowsSuppressed, 0),
+      );
+    }
     const wrong = checks.filter((c) => c.expected !== c.found);
     const seconds = (performance.now() - started) / 1000;
 
@@ -216,6 +359,28 @@ export const demoCommand: CliCommand = {
         indent(result.text),
         '',
       ]),
+      `${String(4 + extracted.length)}. export all --course <each course> --out ${relative(process.cwd(), reportsDir)}/<course>`,
+      ...exported.map(({ course, dir, result }) => {
+        const manifest = result.summary as unknown as ExportManifest;
+        const rowsWritten = manifest.reports.reduce((sum, r) => sum + r.rows, 0);
+        return indent(
+          `${course}: ${plural(manifest.reports.length, 'report')}, ${plural(rowsWritten, 'row')} in ${relative(process.cwd(), dir)}` +
+            (manifest.skipped.length > 0
+              ? `; skipped: ${manifest.skipped.map((r) => r.name).join(', ')} (why: manifest.json)`
+              : ''),
+        );
+      }),
+      '',
+      `${String(5 + extracted.length)}. anonymize <each course's reports> --course <course> --key-file ${relative(process.cwd(), keyFile)} --out ${relative(process.cwd(), anonymisedDir)}/<course>`,
+      ...anonymised.map(({ course, dir, result }) => {
+        const audit = result.summary as unknown as AnonymisationAudit;
+        const suppressed = audit.files.reduce((sum, f) => sum + f.rowsSuppressed, 0);
+        return indent(
+          `${course}: ${plural(audit.files.length, 'file')} in ${relative(process.cwd(), dir)}, k reached ${audit.kReached === null ? '(no quasi-identifiers)' : String(audit.kReached)}, ${plural(suppressed, 'row')} suppressed (${relative(process.cwd(), dir)}/anonymisation-audit.json)`,
+        );
+      }),
+      ...refused.map((line) => indent(`REFUSED ${line}`)),
+      '',
       `What is where (${store.engine === 'embedded' ? storeDir : 'the MongoDB store'}):`,
       indent(where),
       '',
@@ -227,6 +392,26 @@ export const demoCommand: CliCommand = {
                 `  ${c.what}: expected ${formatCount(c.expected)}, found ${formatCount(c.found)}`,
             )
             .join('\n')}`,
+      '',
+      `Everything is in ${relative(process.cwd(), out) || '.'}/:`,
+      indent(
+        formatTable(
+          [{ header: 'what' }, { header: 'is' }],
+          [
+            ['package/', `the generated package, encrypted, and its ${GROUND_TRUTH_FILE}`],
+            [
+              'store/',
+              store.engine === 'embedded' ? 'the embedded store' : '(unused: the store is MongoDB)',
+            ],
+            [
+              'reports/<course>/',
+              'every report as CSV, each with its data dictionary, and manifest.json',
+            ],
+            ['anonymised/<course>/', 'their anonymised copies and anonymisation-audit.json'],
+            ['pseudonym.key', 'the pseudonym key of the anonymised copies (keep it private)'],
+          ],
+        ),
+      ),
       '',
       'Look at it:',
       `  npx edx-pipeline --store ${storeArg} status`,
@@ -245,11 +430,13 @@ export const demoCommand: CliCommand = {
         import: summaryOf(imported),
         loadTracking: summaryOf(loaded),
         extractCourse: extracted.map(({ result }) => summaryOf(result)),
+        export: exported.map(({ result }) => summaryOf(result)),
+        anonymise: anonymised.map(({ result }) => summaryOf(result)),
         checks: checks.map((c) => ({ what: c.what, expected: c.expected, found: c.found })),
         mismatches: wrong.length,
       },
       rejected: (imported.rejected ?? 0) + (loaded.rejected ?? 0),
-      failed: wrong.length + (imported.failed ?? 0) + (loaded.failed ?? 0),
+      failed: wrong.length + refused.length + (imported.failed ?? 0) + (loaded.failed ?? 0),
     };
   },
 };

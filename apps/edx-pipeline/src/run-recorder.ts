@@ -1,0 +1,165 @@
+/**
+ * What a multi-stage command (`demo`, `run`) records as it goes, for its run report: each
+ * stage with its time and outcome, the files the loaders saw, the report files written.
+ * The store's own figures are read at the end (`gatherStoreFigures`).
+ */
+import { basename, relative } from 'node:path';
+import type { CommandResult, JsonValue } from './command.js';
+import type { RunFile, RunReport, RunReportFile, RunStage } from './run-report/run-report.js';
+
+type Summary = CommandResult['summary'];
+
+function text(value: JsonValue | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function count(value: JsonValue | undefined): number {
+  return typeof value === 'number' ? value : 0;
+}
+
+function records(
+  value: JsonValue | undefined,
+): readonly { readonly [key: string]: JsonValue | undefined }[] {
+  if (!Array.isArray(value)) return [];
+  return (value as readonly JsonValue[]).filter(
+    (item): item is { readonly [key: string]: JsonValue | undefined } =>
+      typeof item === 'object' && item !== null && !Array.isArray(item),
+  );
+}
+
+const FILE_STATUSES: Readonly<Record<string, RunFile['status']>> = {
+  loaded: 'loaded',
+  finished: 'loaded',
+  skipped: 'skipped',
+  failed: 'failed',
+  superseded: 'superseded',
+  refused: 'refused',
+};
+
+export class RunRecorder {
+  readonly started = new Date();
+  readonly stages: RunStage[] = [];
+  readonly files: RunFile[] = [];
+  readonly reports: RunReportFile[] = [];
+  readonly warnings: string[] = [];
+
+  /**
+   * Run one stage and record it: its time, and `done`, or `failed` with the error's message
+   * (then the error goes on to the caller).
+   */
+  async stage(
+    name: string,
+    subject: string,
+    work: () => Promise<CommandResult>,
+    detail: (result: CommandResult) => string = (result) => result.text.split('\n').at(-1) ?? '',
+  ): Promise<CommandResult> {
+    const started = performance.now();
+    const seconds = (): number => Math.round(performance.now() - started) / 1000;
+    try {
+      const result = await work();
+      const failed = result.failed ?? 0;
+      this.stages.push({
+        name,
+        subject,
+        status: failed > 0 ? 'failed' : 'done',
+        detail: detail(result),
+        seconds: seconds(),
+      });
+      return result;
+    } catch (error) {
+      this.stages.push({
+        name,
+        subject,
+        status: 'failed',
+        detail: error instanceof Error ? error.message : String(error),
+        seconds: seconds(),
+      });
+      throw error;
+    }
+  }
+
+  /** A stage that did not run, and why. */
+  skip(name: string, subject: string, why: string): void {
+    this.stages.push({ name, subject, status: 'skipped', detail: why, seconds: 0 });
+  }
+
+  /** The files of an `import` summary (`runImport`). */
+  addImported(summary: Summary): void {
+    for (const file of records(summary.files)) {
+      this.files.push({
+        stage: 'import',
+        file: basename(text(file.file) ?? ''),
+        status: FILE_STATUSES[text(file.status) ?? ''] ?? 'failed',
+        records: count(file.rows),
+        rejected: count(file.rejected),
+        reason: text(file.error) ?? text(file.supersededBy),
+      });
+    }
+  }
+
+  /** The files of a `load-tracking` summary (`runLoadTracking`). */
+  addLoaded(summary: Summary): void {
+    for (const file of records(summary.files)) {
+      const status = FILE_STATUSES[text(file.status) ?? ''] ?? 'failed';
+      this.files.push({
+        stage: 'load-tracking',
+        file: basename(text(file.file) ?? ''),
+        status,
+        records: status === 'loaded' ? count(file.loaded) : 0,
+        rejected: status === 'loaded' ? count(file.rejected) : 0,
+        reason: text(file.error) ?? (status === 'skipped' ? 'loaded before, unchanged' : undefined),
+      });
+    }
+  }
+
+  /**
+   * The report files of an export summary (its manifest, `runExport`) written in `dir`, named
+   * relative to `base` (the run report's folder).
+   */
+  addExported(summary: Summary, dir: string, base: string, course: string): void {
+    for (const report of records(summary.reports)) {
+      for (const file of records(report.files)) {
+        this.reports.push({
+          course,
+          report: text(report.name) ?? '',
+          file: relative(base, `${dir}/${text(file.file) ?? ''}`),
+          rows: count(file.rows),
+          anonymised: false,
+        });
+      }
+    }
+  }
+
+  /** The files of an anonymisation summary (its audit, `runAnonymize`) written in `dir`. */
+  addAnonymised(summary: Summary, dir: string, base: string, course: string): void {
+    for (const file of records(summary.files)) {
+      const output = text(file.output) ?? '';
+      this.reports.push({
+        course,
+        report: basename(output).replace(/\.csv(?:\.gz)?$/u, ''),
+        file: relative(base, `${dir}/${basename(output)}`),
+        rows: count(file.rowsWritten),
+        anonymised: true,
+      });
+    }
+  }
+
+  /** The run report, with the store's figures read at the end. */
+  report(
+    title: string,
+    store: RunReport['store'],
+    figures: Pick<RunReport, 'eventsByDay' | 'rejects' | 'collections'>,
+  ): RunReport {
+    return {
+      title,
+      started: this.started,
+      finished: new Date(),
+      store,
+      stages: this.stages,
+      files: this.files,
+      reports: this.reports,
+      warnings: this.warnings,
+      ...figures,
+    };
+  }
+}
