@@ -35,9 +35,15 @@ import { createInterface } from 'node:readline';
 import { parseTrackingLog } from '@edx-data/tracking-loader';
 
 const file = process.argv[2]; // a tracking log, one JSON event a line
+async function* numbered(lines) {
+  let line = 0;
+  for await (const text of lines) yield { line: ++line, text };
+}
 const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-const numbered = (async function* () { let line = 0; for await (const text of lines) yield { line: ++line, text }; })();
-const events = parseTrackingLog(numbered, { file, onReject: (r) => console.error(\`\${r.file}:\${r.line} \${r.reason}\`) });
+const events = parseTrackingLog(numbered(lines), {
+  file,
+  onReject: (r) => console.error(\`\${r.file}:\${r.line} \${r.reason}\`),
+});
 const types = [];
 for await (const event of events) types.push(event.event_type);
 console.log(JSON.stringify({ summary: events.summary, types }));
@@ -56,9 +62,17 @@ import { openStore } from '@edx-data/store';
 
 const store = await openStore(process.argv[3]); // a folder: the embedded engine (SQLite files)
 const events = store.db('realdata').collection('events');
-const lines = readFileSync(process.argv[2], 'utf8').split('\\n').filter((line) => line.startsWith('{'));
+const lines = readFileSync(process.argv[2], 'utf8')
+  .split('\\n')
+  .filter((line) => line.startsWith('{'));
 await events.insertMany(lines.map((line) => JSON.parse(line)));
-console.log(JSON.stringify({ engine: store.engine, events: await events.countDocuments(), usernames: (await events.distinct('username')).sort() }));
+console.log(
+  JSON.stringify({
+    engine: store.engine,
+    events: await events.countDocuments(),
+    usernames: (await events.distinct('username')).sort(),
+  }),
+);
 await store.close();
 `,
 };

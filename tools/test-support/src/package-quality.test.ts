@@ -4,7 +4,7 @@
  * node16 ESM and bundler resolution).
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,18 +56,15 @@ describe('the published tarballs', () => {
   const tarballs = new Map<string, string>();
 
   beforeAll(async () => {
-    // The packages ship dist/: build them (a cache hit after `npm run build`).
-    await run(
-      process.execPath,
-      [
-        join(root, 'node_modules', 'nx', 'dist', 'bin', 'nx.js'),
-        'run-many',
-        '-t',
-        'build',
-        '--projects=tag:publish',
-      ],
-      { cwd: root, env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false' } },
+    // The packages ship dist/, built by `npm run build` (CI builds before it tests).
+    const unbuilt = projects.filter(
+      (project) => !existsSync(join(root, project.dir, 'dist', 'index.js')),
     );
+    if (unbuilt.length > 0) {
+      throw new Error(
+        `${unbuilt.map((project) => project.dir).join(', ')}: no dist/index.js; build first: npm run build`,
+      );
+    }
     dir = await mkdtemp(join(tmpdir(), 'edx-tarballs-'));
     const packed = JSON.parse(
       await run(
