@@ -113,4 +113,34 @@ describe('API docs', () => {
       '### openStore\n\nfunction · [`src/open-store.ts`](../../packages/store/src/open-store.ts)',
     );
   });
+
+  it('turns {@link Name} into a link to an export of the page, or code for any other name', () => {
+    const page = renderPackageApi({
+      folder: 'demo',
+      name: '@edx-data/demo',
+      description: '',
+      exports: [
+        {
+          name: 'readIt',
+          kind: 'function',
+          signature: 'function readIt(): void;',
+          doc: 'Like {@link ReadOptions}, see {@link writeIt}; {@link readIt the reader}.',
+          source: 'packages/demo/src/read.ts',
+          external: false,
+        },
+        {
+          name: 'ReadOptions',
+          kind: 'interface',
+          signature: 'interface ReadOptions {}',
+          doc: '',
+          source: 'packages/demo/src/read.ts',
+          external: false,
+        },
+      ],
+    });
+    expect(page).toContain(
+      'Like [`ReadOptions`](#readoptions), see `writeIt`; [`the reader`](#readit).',
+    );
+    expect(page).not.toContain('{@link');
+  });
 });

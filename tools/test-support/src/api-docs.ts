@@ -366,8 +366,24 @@ function anchor(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9_-]/gu, '');
 }
 
+/**
+ * `{@link Name}` (and `{@link Name text}`) of a doc comment as Markdown: a link to the
+ * export's section when the package exports it, else the name as code.
+ */
+function linkNames(doc: string, exported: ReadonlySet<string>): string {
+  return doc.replace(
+    /\{@link(?:code|plain)?\s+([^}\s|]+)(?:[\s|]+([^}]*))?\}/gu,
+    (_, target: string, text?: string) => {
+      const name = target.split('.')[0] ?? target;
+      const label = text !== undefined && text.trim() !== '' ? text.trim() : target;
+      return exported.has(name) ? `[\`${label}\`](#${anchor(name)})` : `\`${label}\``;
+    },
+  );
+}
+
 /** `docs/api/<folder>.md`: every export of one package, by kind, with its signature and doc. */
 export function renderPackageApi(api: PackageApi): string {
+  const exported = new Set(api.exports.map((e) => e.name));
   const lines: string[] = [GENERATED_NOTE, '', `# ${api.name}`, ''];
   if (api.description !== '') lines.push(api.description, '');
   lines.push(
@@ -392,7 +408,7 @@ export function renderPackageApi(api: PackageApi): string {
         ? `re-exported from \`${e.source}\``
         : `[\`${e.source.replace(`packages/${api.folder}/`, '')}\`](../../${e.source})`;
       lines.push(`### ${e.name}`, '', `${kind} · ${where}`, '', '```ts', e.signature, '```', '');
-      if (e.doc !== '') lines.push(e.doc, '');
+      if (e.doc !== '') lines.push(linkNames(e.doc, exported), '');
     }
   }
   return `${lines.join('\n').trimEnd()}\n`;
