@@ -68,6 +68,37 @@ describe('API docs', () => {
     }
   });
 
+  it('every import from @edx-data/* in the READMEs and docs names a real export', async () => {
+    const exported = new Map(apis.map((a) => [a.name, new Set(a.exports.map((e) => e.name))]));
+    const pages = [
+      'README.md',
+      ...apis.map((a) => `packages/${a.folder}/README.md`),
+      ...(await readdir(join(ROOT, 'docs')))
+        .filter((name) => name.endsWith('.md'))
+        .map((name) => `docs/${name}`),
+    ];
+    const unknown: string[] = [];
+    let imports = 0;
+    for (const page of pages) {
+      const text = await readFile(join(ROOT, page), 'utf8');
+      const pattern = /import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*'(@edx-data\/[\w-]+)'/gu;
+      for (const [, list = '', from = ''] of text.matchAll(pattern)) {
+        for (const item of list.split(',')) {
+          const name =
+            item
+              .replace(/^\s*type\s+/u, '')
+              .split(/\s+as\s+/u)[0]
+              ?.trim() ?? '';
+          if (name === '') continue;
+          imports += 1;
+          if (exported.get(from)?.has(name) !== true) unknown.push(`${page}: ${name} from ${from}`);
+        }
+      }
+    }
+    expect(unknown).toEqual([]);
+    expect(imports).toBeGreaterThan(30);
+  });
+
   it('shows kinds, signatures and doc comments as the sources declare them', () => {
     const core = apis.find((a) => a.folder === 'core');
     const store = apis.find((a) => a.folder === 'store');
