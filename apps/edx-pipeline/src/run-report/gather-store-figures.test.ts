@@ -6,9 +6,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStore } from '@edx-data/store';
 import type { Store } from '@edx-data/store';
-import { loadTrackingLogs } from '@edx-data/tracking-loader';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatherStoreFigures } from './gather-store-figures.js';
 
@@ -42,6 +40,9 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'gather-figures-'));
   await writeFile(join(dir, 'one.log'), `${ONE.join('\n')}\n`);
   await writeFile(join(dir, 'two.log'), `${TWO.join('\n')}\n`);
+  // Loaded on first use, as the app does (they are lazy-loaded libraries).
+  const { openStore } = await import('@edx-data/store');
+  const { loadTrackingLogs } = await import('@edx-data/tracking-loader');
   store = await openStore(join(dir, 'store'));
   const loaded = await loadTrackingLogs([join(dir, 'one.log'), join(dir, 'two.log')], store);
   expect(loaded.finished).toBe(2);
