@@ -186,7 +186,7 @@ export function renderEventsChart(
   for (let tick = 0; tick <= top; tick += step) {
     const ty = px(y(tick));
     parts.push(
-      `<line x1="${String(m.left)}" y1="${ty}" x2="${String(m.left + plotWidth)}" y2="${ty}" stroke="#e6e6e6" stroke-width="1"/>`,
+      `<line x1="${String(m.left)}" y1="${ty}" x2="${String(m.left + plotWidth)}" y2="${ty}" stroke="#e6e6e6" stroke-width="1" shape-rendering="crispEdges"/>`,
       `<text x="${String(m.left - 6)}" y="${ty}" dy="4" text-anchor="end" font-size="11" fill="#333">${formatCount(tick)}</text>`,
     );
   }
@@ -201,7 +201,7 @@ export function renderEventsChart(
     if (!labelled && !everyDay) continue;
     const tx = px(x(i));
     parts.push(
-      `<line x1="${tx}" y1="${String(bottom)}" x2="${tx}" y2="${String(bottom + (labelled ? 5 : 3))}" stroke="#333" stroke-width="1"/>`,
+      `<line x1="${tx}" y1="${String(bottom)}" x2="${tx}" y2="${String(bottom + (labelled ? 5 : 3))}" stroke="#333" stroke-width="1" shape-rendering="crispEdges"/>`,
     );
     if (labelled) {
       parts.push(
@@ -210,8 +210,8 @@ export function renderEventsChart(
     }
   }
   parts.push(
-    `<line x1="${String(m.left)}" y1="${String(bottom)}" x2="${String(m.left + plotWidth)}" y2="${String(bottom)}" stroke="#333" stroke-width="1"/>`,
-    `<line x1="${String(m.left)}" y1="${String(m.top)}" x2="${String(m.left)}" y2="${String(bottom)}" stroke="#333" stroke-width="1"/>`,
+    `<line x1="${String(m.left)}" y1="${String(bottom)}" x2="${String(m.left + plotWidth)}" y2="${String(bottom)}" stroke="#333" stroke-width="1" shape-rendering="crispEdges"/>`,
+    `<line x1="${String(m.left)}" y1="${String(m.top)}" x2="${String(m.left)}" y2="${String(bottom)}" stroke="#333" stroke-width="1" shape-rendering="crispEdges"/>`,
   );
   // The series: others first (underneath), then the coloured ones, largest on top.
   const coloured = courses.slice(0, maxCourses);
