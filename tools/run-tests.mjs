@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // The test command of the README (`npm test`), and what CI (.ci/run) runs.
 //
-// 1. Peers. Some suites drive real programs: GnuPG (`gpg`) and MariaDB (`mariadbd`,
-//    `mariadb-install-db`, `mariadb`, `mariadb-dump`). When one is missing and this runs as
-//    root with apt-get, it installs `gnupg` / `mariadb-server mariadb-client`
+// 1. Peers. Some suites drive real programs: GnuPG (`gpg`), MariaDB (`mariadbd`,
+//    `mariadb-install-db`, `mariadb`, `mariadb-dump`) and Chromium (`chromium`, headless, for
+//    the run report's pixels). When one is missing and this runs as root with apt-get, it
+//    installs `gnupg` / `mariadb-server mariadb-client` / `chromium`
 //    (EDX_TEST_NO_PROVISION=1 turns that off). Otherwise the suites needing it skip, with
 //    the reason printed.
 // 2. MongoDB. Unless MONGODB_URI is set or EDX_TEST_MONGO=off, starts a MongoDB-wire-
@@ -68,6 +69,7 @@ const PEERS = [
     programs: ['mariadbd', 'mariadb-install-db', 'mariadb', 'mariadb-dump'],
     packages: ['mariadb-server', 'mariadb-client'],
   },
+  { name: 'Chromium', programs: ['chromium'], packages: ['chromium'] },
 ];
 const missingPrograms = (peer) => peer.programs.filter((program) => which(program) === undefined);
 

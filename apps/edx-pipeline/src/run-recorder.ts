@@ -144,11 +144,16 @@ export class RunRecorder {
     }
   }
 
-  /** The run report, with the store's figures read at the end. */
+  /**
+   * The run report, with the store's figures read at the end (`gatherStoreFigures`): their
+   * warnings come after the recorder's.
+   */
   report(
     title: string,
     store: RunReport['store'],
-    figures: Pick<RunReport, 'eventsByDay' | 'rejects' | 'collections'>,
+    figures: Pick<RunReport, 'eventsByDay' | 'rejects' | 'collections'> & {
+      readonly warnings?: readonly string[];
+    },
   ): RunReport {
     return {
       title,
@@ -158,8 +163,10 @@ export class RunRecorder {
       stages: this.stages,
       files: this.files,
       reports: this.reports,
-      warnings: this.warnings,
-      ...figures,
+      eventsByDay: figures.eventsByDay,
+      rejects: figures.rejects,
+      collections: figures.collections,
+      warnings: [...this.warnings, ...(figures.warnings ?? [])],
     };
   }
 }

@@ -9,6 +9,8 @@ import type { TrackingEvent } from './parse-tracking-line.js';
 
 type EventDocument = TrackingEvent & Document;
 
+const DAY_MS = 86_400_000;
+
 /** What is kept of an event once the store has it: enough to count and classify it. */
 type EventKey = Pick<TrackingEvent, '_id' | '_course_id' | '_load_line' | '_time'>;
 
@@ -38,6 +40,8 @@ export class DistinctCounter {
   alreadyPresent = 0;
   readonly eventsByCourse: Record<string, number> = {};
   eventsWithoutCourse = 0;
+  /** Course key → UTC day number (`_time` in ms / 86 400 000) → events this content added. */
+  private readonly added = new Map<string, Map<number, number>>();
   private minTime = Infinity;
   private maxTime = -Infinity;
 
@@ -73,6 +77,38 @@ export class DistinctCounter {
 
   private count(event: EventKey): void {
     this.countCourse(event._course_id);
+  }
+
+  /** An event of a course that these bytes (this run, or an earlier run over them) put in the store. */
+  private countAdded(course: string | null, time: number): void {
+    if (course === null) return;
+    let days = this.added.get(course);
+    if (days === undefined) {
+      days = new Map();
+      this.added.set(course, days);
+    }
+    const day = Math.floor(time / DAY_MS);
+    days.set(day, (days.get(day) ?? 0) + 1);
+  }
+
+  /**
+   * Per canonical course key, per UTC day (`YYYY-MM-DD` of `_time`), the distinct events that
+   * this file's content added to the store: inserted by this run, or by an earlier
+   * (interrupted) run over the same bytes. Events stored before by another file or another
+   * delivery are not counted (that file's entry counts them); events without a course are not
+   * counted (see `eventsWithoutCourse`).
+   */
+  get eventsByCourseDay(): Record<string, Record<string, number>> {
+    const result: Record<string, Record<string, number>> = {};
+    for (const course of [...this.added.keys()].sort()) {
+      const days = this.added.get(course) ?? new Map<number, number>();
+      const byDay: Record<string, number> = {};
+      for (const day of [...days.keys()].sort((a, b) => a - b)) {
+        byDay[new Date(day * DAY_MS).toISOString().slice(0, 10)] = days.get(day) ?? 0;
+      }
+      result[course] = byDay;
+    }
+    return result;
   }
 
   /**
@@ -113,7 +149,10 @@ export class DistinctCounter {
     const isRefused = new Uint8Array(ids.length);
     for (const index of refused) isRefused[index] = 1;
     for (let i = 0; i < ids.length; i++) {
-      if (isRefused[i] === 0) this.countCourse(courses[i] ?? null);
+      if (isRefused[i] === 0) {
+        this.countCourse(courses[i] ?? null);
+        this.countAdded(courses[i] ?? null, times[i] as number);
+      }
     }
     if (refused.length === 0) return;
     await this.classify(
@@ -123,6 +162,15 @@ export class DistinctCounter {
         _load_line: lines[i] as number,
         _time: new Date(times[i] as number),
       })),
+    );
+  }
+
+  /** Whether a stored copy was written by a run over these bytes (this file, one of `runs`). */
+  private isOwn(origin: StoredOrigin): boolean {
+    return (
+      origin.file === this.file &&
+      origin.loadDate instanceof Date &&
+      this.runs.has(origin.loadDate.getTime())
     );
   }
 
@@ -153,6 +201,8 @@ export class DistinctCounter {
       });
     }
     const unsettled: EventKey[] = [];
+    /** Indexes in `unsettled` of events whose stored copy a run over these bytes wrote. */
+    const ownUnsettled = new Set<number>();
     for (const event of refused) {
       const origin = origins.get(String(event._id));
       if (
@@ -165,10 +215,12 @@ export class DistinctCounter {
         if (origin.line === event._load_line) {
           this.alreadyPresent += 1; // loaded by an earlier run of this file
           this.count(event);
+          this.countAdded(event._course_id, event._time.getTime());
           continue;
         }
       }
       unsettled.push(event);
+      if (origin !== undefined && this.isOwn(origin)) ownUnsettled.add(unsettled.length - 1);
     }
     if (unsettled.length === 0) return;
     const seen = new Set<number>();
@@ -184,8 +236,10 @@ export class DistinctCounter {
     );
     for (let i = 0; i < unsettled.length; i++) {
       if (seen.has(i)) continue; // a repeat of a line of this file stored by someone else
+      const event = unsettled[i] as EventKey;
       this.alreadyPresent += 1;
-      this.count(unsettled[i] as EventKey);
+      this.count(event);
+      if (ownUnsettled.has(i)) this.countAdded(event._course_id, event._time.getTime());
     }
     if (result.insertedCount + seen.size !== unsettled.length) {
       throw new StoreError('E_STORE', `${this.file}: an insert into ${this.scratch.name} was lost`);

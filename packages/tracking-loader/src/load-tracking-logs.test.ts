@@ -125,6 +125,17 @@ describe('loadTrackingLogs', () => {
         expect(await tracking.countDocuments({ _course_id: course.key })).toBe(course.events);
       }
       expect(byCourseDay).toEqual(expected);
+      // The ledger's per-day counts add up to the same figures.
+      const fromLedger: Record<string, Record<string, number>> = {};
+      for (const entry of await ledgerEntries(store)) {
+        for (const [course, days] of Object.entries(entry.eventsByCourseDay ?? {})) {
+          for (const [day, n] of Object.entries(days)) {
+            const into = (fromLedger[course] ??= {});
+            into[day] = (into[day] ?? 0) + n;
+          }
+        }
+      }
+      expect(fromLedger).toEqual(expected);
 
       // A new master is bucketed by course and day; it has no index beyond `_id`.
       expect(await trackingLayout(store)).toBe('bucketed');

@@ -100,6 +100,17 @@ export interface TrackingLedgerEntry extends Document {
   /** Distinct events per canonical course key, and without a course. */
   readonly eventsByCourse: Readonly<Record<string, number>>;
   readonly eventsWithoutCourse: number;
+  /**
+   * Per canonical course key (the keys of `eventsByCourse`), per UTC day `YYYY-MM-DD` of the
+   * event's `_time`: the distinct events this file's content added to `tracking`, that is
+   * inserted by the run that finished it or by an earlier, interrupted run over the same bytes
+   * (same file name, `_load_date` among `runs`). Events already stored from another file or
+   * another delivery are counted by that file's entry, so the sum over the finished entries is
+   * the master's events per course per day, without double counting. Events without a course
+   * are not broken down by day (they are `eventsWithoutCourse`). Absent from entries written
+   * before this field existed.
+   */
+  readonly eventsByCourseDay?: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly firstTime: Date | null;
   readonly lastTime: Date | null;
   /** The last error, when a run failed on this file (status stays `loading`). */
@@ -301,6 +312,7 @@ async function loadOneFile(
     rejectedByReason: {},
     eventsByCourse: {},
     eventsWithoutCourse: 0,
+    eventsByCourseDay: {},
     firstTime: null,
     lastTime: null,
   };
@@ -445,6 +457,7 @@ async function loadOneFile(
       rejectedByReason: rejects.byCode,
       eventsByCourse,
       eventsWithoutCourse,
+      eventsByCourseDay: counter.eventsByCourseDay,
       firstTime: summary.firstTime,
       lastTime: summary.lastTime,
     };

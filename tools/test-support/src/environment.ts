@@ -4,6 +4,7 @@
  * Locally a missing piece skips the suite and its reason is printed once per run. Under CI
  * ({@link STRICT}) it throws instead, so a CI run cannot go green by skipping.
  */
+import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,4 +96,22 @@ export function environmentHas(
   }
   noteSkip(what, problem);
   return false;
+}
+
+/**
+ * Why `program args…` (a harmless call such as `--version`) cannot be run from PATH, or
+ * undefined when it runs and exits 0. `install` says how to get the program.
+ */
+export function programProblem(
+  program: string,
+  args: readonly string[],
+  install: string,
+): string | undefined {
+  const result = spawnSync(program, args, { encoding: 'utf8' });
+  const call = [program, ...args].join(' ');
+  if (result.error !== undefined)
+    return `\`${program}\` could not be run (${result.error.message}); ${install}`;
+  if (result.status !== 0)
+    return `\`${call}\` exited with ${String(result.status)}: ${result.stderr.trim()}`;
+  return undefined;
 }

@@ -6,12 +6,12 @@
  * A suite that needs `gpg` guards itself with {@link hasGpg} (skipped locally with the reason
  * printed, an error under CI). {@link createGpgHome} throws a clear error when `gpg` is missing.
  */
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { environmentHas } from './environment.js';
+import { environmentHas, programProblem } from './environment.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -84,12 +84,7 @@ const INSTALL_GPG = 'install GnuPG (Debian/Ubuntu: apt-get install gnupg; `npm t
 
 /** Why `gpg --version` cannot be run from PATH, or undefined when it can. */
 export function gpgProblem(): string | undefined {
-  const result = spawnSync('gpg', ['--version'], { encoding: 'utf8' });
-  if (result.error !== undefined)
-    return `\`gpg\` could not be run (${result.error.message}); ${INSTALL_GPG}`;
-  if (result.status !== 0)
-    return `\`gpg --version\` exited with ${String(result.status)}: ${result.stderr.trim()}`;
-  return undefined;
+  return programProblem('gpg', ['--version'], INSTALL_GPG);
 }
 
 let gpgFound: boolean | undefined;

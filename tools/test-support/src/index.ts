@@ -13,6 +13,8 @@ export {
   PIPELINE_STATE_INPUT,
   REALDATA,
 } from './realdata.js';
+export { chromiumProblem, decodePng, hasChromium, screenshot } from './chromium.js';
+export type { Pixels, ScreenshotOptions } from './chromium.js';
 export { createGpgHome, createTestGpg, gpgProblem, hasGpg, tamperLastByte } from './gpg.js';
 export type {
   EncryptOptions,
