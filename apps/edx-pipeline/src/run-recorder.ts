@@ -36,6 +36,25 @@ const FILE_STATUSES: Readonly<Record<string, RunFile['status']>> = {
   refused: 'refused',
 };
 
+/** A path in a text: absolute (`/…`) or relative (`./…`, `../…`), after a space or bracket. */
+const PATH_IN_TEXT = /(^|[\s(=])((?:\.{1,2})?\/[^\s,;()]+)/gu;
+
+/**
+ * `text` with every path replaced by its last segment (a run report may be shared: it names
+ * files, never where they are on the machine).
+ */
+export function withoutPaths(text: string): string {
+  return text.replace(PATH_IN_TEXT, (_, before: string, path: string) => {
+    const trailing = /[.:]$/u.exec(path)?.[0] ?? '';
+    const bare = trailing === '' ? path : path.slice(0, -1);
+    return `${before}${basename(bare) || bare}${trailing}`;
+  });
+}
+
+function optionalWithoutPaths(text: string | undefined): string | undefined {
+  return text === undefined ? undefined : withoutPaths(text);
+}
+
 export class RunRecorder {
   readonly started = new Date();
   readonly stages: RunStage[] = [];
@@ -62,7 +81,7 @@ export class RunRecorder {
         name,
         subject,
         status: failed > 0 ? 'failed' : 'done',
-        detail: detail(result),
+        detail: withoutPaths(detail(result)),
         seconds: seconds(),
       });
       return result;
@@ -71,7 +90,7 @@ export class RunRecorder {
         name,
         subject,
         status: 'failed',
-        detail: error instanceof Error ? error.message : String(error),
+        detail: withoutPaths(error instanceof Error ? error.message : String(error)),
         seconds: seconds(),
       });
       throw error;
@@ -80,7 +99,7 @@ export class RunRecorder {
 
   /** A stage that did not run, and why. */
   skip(name: string, subject: string, why: string): void {
-    this.stages.push({ name, subject, status: 'skipped', detail: why, seconds: 0 });
+    this.stages.push({ name, subject, status: 'skipped', detail: withoutPaths(why), seconds: 0 });
   }
 
   /** The files of an `import` summary (`runImport`). */
@@ -92,7 +111,7 @@ export class RunRecorder {
         status: FILE_STATUSES[text(file.status) ?? ''] ?? 'failed',
         records: count(file.rows),
         rejected: count(file.rejected),
-        reason: text(file.error) ?? text(file.supersededBy),
+        reason: optionalWithoutPaths(text(file.error) ?? text(file.supersededBy)),
       });
     }
   }
@@ -107,7 +126,9 @@ export class RunRecorder {
         status,
         records: status === 'loaded' ? count(file.loaded) : 0,
         rejected: status === 'loaded' ? count(file.rejected) : 0,
-        reason: text(file.error) ?? (status === 'skipped' ? 'loaded before, unchanged' : undefined),
+        reason:
+          optionalWithoutPaths(text(file.error)) ??
+          (status === 'skipped' ? 'loaded before, unchanged' : undefined),
       });
     }
   }
