@@ -115,6 +115,21 @@ describe.skipIf(uri === undefined)('edx-pipeline demo --store <MongoDB URI>', ()
         expect(summary.anonymise[i]?.kReached).toBeGreaterThanOrEqual(5);
       }
 
+      // The run report: the server's hosts only, the demo's databases only, the warnings said.
+      const html = await readFile(join(out, 'report.html'), 'utf8');
+      const hosts = /^mongodb(?:\+srv)?:\/\/(?:[^@/]*@)?([^/?]*)/u.exec(mongo)?.[1] ?? '?';
+      expect(html).toContain(`<dd>mongodb: ${hosts}</dd>`);
+      expect(html).toContain('<svg');
+      const reportDatabases = new Set(
+        [
+          ...(/<section id="collections">[\s\S]*?<\/section>/u.exec(html)?.[0] ?? '').matchAll(
+            /<tr[^>]*><td>([A-Za-z0-9_-]+)<\/td><td>[a-z_]+<\/td><td class="n">/gu,
+          ),
+        ].map((m) => m[1]),
+      );
+      expect([...reportDatabases].sort()).toEqual([...databases].sort());
+      for (const c of wrong) expect(html).toContain(c.what);
+
       // A second demo on the same server replaces its own databases (and only those).
       const again = captureIo();
       await run(

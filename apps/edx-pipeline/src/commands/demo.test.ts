@@ -157,6 +157,45 @@ describe('edx-pipeline demo', () => {
       }
     }
     expect((await stat(join(out, 'pseudonym.key'))).mode & 0o777).toBe(0o600);
+
+    // The run report: self-contained, its events per day per course those of the ground
+    // truth (which the generator counted as it wrote the logs), its report files on disk.
+    expect(text).toMatch(/report\.html +the run report/u);
+    const html = await readFile(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('<svg');
+    expect(html).not.toMatch(/\b(?:src|href)=["']?(?:https?:)?\/\//iu);
+    expect(html).not.toContain('<script');
+    expect(html).not.toContain(dir);
+    const section = /<section id="events">[\s\S]*?<\/section>/u.exec(html)?.[0] ?? '';
+    const cells = (row: string): string[] =>
+      [...row.matchAll(/<t[hd][^>]*>([^<]*)<\/t[hd]>/gu)].map((m) => m[1] ?? '');
+    const [head = [], ...body] = [...section.matchAll(/<tr[^>]*>[\s\S]*?<\/tr>/gu)].map((m) =>
+      cells(m[0]),
+    );
+    const expectedDays = new Set(
+      truth.courseIds.flatMap((key) => Object.keys(truth.courses[key]?.eventsByDay ?? {})),
+    );
+    expect(body.filter((row) => row[0] !== 'Total').map((row) => row[0])).toEqual(
+      [...expectedDays].sort(),
+    );
+    for (const key of truth.courseIds) {
+      const column = head.indexOf(key);
+      expect(column).toBeGreaterThan(0);
+      for (const row of body) {
+        const day = row[0] ?? '';
+        const expected =
+          day === 'Total'
+            ? (truth.courses[key]?.events ?? -1)
+            : (truth.courses[key]?.eventsByDay[day] ?? 0);
+        expect(Number((row[column] ?? '').replace(/,/gu, '')), `${key} ${day}`).toBe(expected);
+      }
+    }
+    const links = [...html.matchAll(/<a href="([^"]+)">/gu)].map((m) =>
+      decodeURIComponent(m[1] ?? ''),
+    );
+    const csvLinks = links.filter((link) => link.endsWith('.csv'));
+    expect(csvLinks.length).toBeGreaterThan(60);
+    for (const link of csvLinks) expect((await stat(join(out, link))).isFile()).toBe(true);
   }, 180_000);
 
   it('says what it did in --json, and starts again from an empty folder when re-run', async () => {

@@ -16,7 +16,9 @@ import type { AnonymisationAudit } from '@edx-data/anonymizer';
 import type { ExportManifest } from '@edx-data/csv-exporter';
 import type { GroundTruth } from '@edx-data/synthetic-data';
 import type { CliCommand, CommandResult, JsonValue } from '../command.js';
+import { storeForReport } from '../report-store.js';
 import { RunRecorder } from '../run-recorder.js';
+import { gatherStoreFigures, writeRunReport } from '../run-report/index.js';
 import { formatCount, formatTable, plural } from '../text-table.js';
 import { runAnonymize } from './anonymize.js';
 import { runExport } from './export.js';
@@ -125,11 +127,13 @@ export const demoCommand: CliCommand = {
       .description(
         'Generate a synthetic edX data package encrypted to a throwaway key (DIR/package), then ' +
           'run import, load-tracking and extract-course (every course, over every day of the ' +
-          'logs) into the store in DIR/store (or --store), print what is where, and check every ' +
-          'count against the package\u2019s ground-truth.json. A re-run starts again from an ' +
-          'empty DIR.',
+          'logs) into the store in DIR/store (or --store), export every report of every course ' +
+          '(DIR/reports/<course>), anonymise them (DIR/anonymised/<course>, keyed by a fresh ' +
+          'DIR/pseudonym.key), write the run report DIR/report.html, print what is where, and ' +
+          'check every count against the package\u2019s ground-truth.json. A re-run starts ' +
+          'again from an empty DIR.',
       )
-      .option('--out <dir>', 'the demo folder (package and store)', 'edx-demo')
+      .option('--out <dir>', 'the demo folder (package, store, reports, report.html)', 'edx-demo')
       .option('--learners <n>', 'learners in the org', '50')
       .option('--days <n>', 'days of tracking logs', '7')
       .option('--courses <n>', 'courses', '2')
@@ -328,6 +332,23 @@ export const demoCommand: CliCommand = {
       );
     }
     const wrong = checks.filter((c) => c.expected !== c.found);
+
+    // The run report: what each stage did, and the store's figures (of the demo's databases
+    // only: a MongoDB server may hold others).
+    for (const line of refused) recorder.warnings.push(`anonymise ${line}`);
+    for (const c of wrong) {
+      recorder.warnings.push(
+        `${c.what}: expected ${formatCount(c.expected)} (${GROUND_TRUTH_FILE}), found ${formatCount(c.found)}`,
+      );
+    }
+    const reportFile = join(out, 'report.html');
+    const figures = await gatherStoreFigures(store, {
+      databases: [MASTER_TRACKING.database, ...truth.courseIds.map((c) => courseDatabaseName(c))],
+    });
+    await writeRunReport(
+      reportFile,
+      recorder.report('edx-pipeline demo', storeForReport(store, out), figures),
+    );
     const seconds = (performance.now() - started) / 1000;
 
     // What is where.
@@ -409,6 +430,10 @@ export const demoCommand: CliCommand = {
             ],
             ['anonymised/<course>/', 'their anonymised copies and anonymisation-audit.json'],
             ['pseudonym.key', 'the pseudonym key of the anonymised copies (keep it private)'],
+            [
+              'report.html',
+              'the run report: events per day per course, rejects, files, rows, timings',
+            ],
           ],
         ),
       ),
@@ -425,6 +450,7 @@ export const demoCommand: CliCommand = {
       summary: {
         out,
         store: store.engine === 'embedded' ? storeDir : 'mongodb',
+        report: reportFile,
         seconds: Math.round(seconds * 1000) / 1000,
         generate: summaryOf(generated),
         import: summaryOf(imported),
