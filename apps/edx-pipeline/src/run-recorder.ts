@@ -92,7 +92,10 @@ export class RunRecorder {
         status: FILE_STATUSES[text(file.status) ?? ''] ?? 'failed',
         records: count(file.rows),
         rejected: count(file.rejected),
-        reason: text(file.error) ?? text(file.supersededBy),
+        reason:
+          text(file.error) ??
+          text(file.supersededBy) ??
+          (file.status === 'skipped' ? 'loaded before, unchanged' : undefined),
       });
     }
   }
