@@ -45,24 +45,27 @@ export class RunRecorder {
 
   /**
    * Run one stage and record it: its time, and `done`, or `failed` with the error's message
-   * (then the error goes on to the caller).
+   * (then the error goes on to the caller). `unchanged` says why a stage that ran found
+   * nothing new to do (every file loaded before): it is then recorded `skipped`, with that why.
    */
   async stage(
     name: string,
     subject: string,
     work: () => Promise<CommandResult>,
     detail: (result: CommandResult) => string = (result) => result.text.split('\n').at(-1) ?? '',
+    unchanged: (result: CommandResult) => string | undefined = () => undefined,
   ): Promise<CommandResult> {
     const started = performance.now();
     const seconds = (): number => Math.round(performance.now() - started) / 1000;
     try {
       const result = await work();
       const failed = result.failed ?? 0;
+      const why = failed > 0 ? undefined : unchanged(result);
       this.stages.push({
         name,
         subject,
-        status: failed > 0 ? 'failed' : 'done',
-        detail: detail(result),
+        status: failed > 0 ? 'failed' : why === undefined ? 'done' : 'skipped',
+        detail: why ?? detail(result),
         seconds: seconds(),
       });
       return result;

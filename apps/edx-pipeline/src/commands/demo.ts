@@ -17,7 +17,7 @@ import type { ExportManifest } from '@edx-data/csv-exporter';
 import type { GroundTruth } from '@edx-data/synthetic-data';
 import type { CliCommand, CommandResult, JsonValue } from '../command.js';
 import { RunRecorder } from '../run-recorder.js';
-import { formatCount, formatTable, plural } from '../text-table.js';
+import { formatCount, formatTable, indent, plural } from '../text-table.js';
 import { runAnonymize } from './anonymize.js';
 import { runExport } from './export.js';
 import { runExtractCourse } from './extract-course.js';
@@ -103,13 +103,6 @@ interface Check {
 function lastDay(start: string, days: number): string {
   const time = Date.parse(`${start}T00:00:00Z`) + (days - 1) * 86_400_000;
   return new Date(time).toISOString().slice(0, 10);
-}
-
-function indent(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => (line === '' ? line : `  ${line}`))
-    .join('\n');
 }
 
 /**
