@@ -144,11 +144,9 @@ describe(resolvePipelineConfig, () => {
     expect(await refusal({ courses: [{ config: 'a.json', course_ids: ['x'] }] })).toBe(
       'pipeline.json: /courses/0/course_ids: unknown field "course_ids"; expected one of: config',
     );
+    // Every error, on one line.
     expect(await refusal({ courses: [{ course_ids: ['course-v1:A+B+C'] }] })).toBe(
-      [
-        'pipeline.json: /courses/0/date_of_course_enrollment: missing (required)',
-        'pipeline.json: /courses/0/date_of_course_completion: missing (required)',
-      ].join('\n'),
+      'pipeline.json: /courses/0/date_of_course_enrollment: missing (required); /courses/0/date_of_course_completion: missing (required)',
     );
     expect(await refusal([])).toBe('pipeline.json: expected a JSON object, got an array');
   });

@@ -207,7 +207,8 @@ export async function resolvePipelineConfig(
   folder: string,
 ): Promise<PipelineConfig> {
   const fail = (lines: readonly string[]): never => {
-    throw new UsageError('E_CONFIG', lines.map((line) => `${file}: ${line}`).join('\n'));
+    // (one line, as the CLI writes every error: several are joined by "; ")
+    throw new UsageError('E_CONFIG', `${file}: ${lines.join('; ')}`);
   };
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return fail([`expected a JSON object, got ${describe(value)}`]);
