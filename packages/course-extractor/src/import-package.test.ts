@@ -203,7 +203,7 @@ describe.each(engines)('importPackage on the $label engine', ({ open, ferret }) 
       return;
     }
     const file = pkg.groundTruth.files.find(
-      (f) => f.kind === 'table' && f.table === 'auth_userprofile',
+      (f) => f.kind === 'table' && f.table === 'certificates_generatedcertificate',
     )!;
     const want = expectedOf(file);
     const folder = await mkdtemp(join(dir, 'zip-'));
