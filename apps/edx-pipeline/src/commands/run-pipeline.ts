@@ -6,7 +6,6 @@ import {
   courseDatabaseName,
   EdxDataError,
   PIPELINE_LEDGER,
-  redactUri,
   tryParseCourseId,
   UsageError,
 } from '@edx-data/core';
@@ -440,8 +439,7 @@ export async function runPipeline(
     text: steps.lines.join('\n'),
     summary: {
       config: config.file,
-      store:
-        store.engine === 'embedded' ? (config.store ?? 'default') : redactUri(config.store ?? ''),
+      store: { engine: store.engine, location: store.location },
       seconds: Math.round(seconds * 1000) / 1000,
       stages: recorder.stages.map((s) => ({ ...s })),
       files: recorder.files.map((f) => ({ ...f })),
