@@ -64,24 +64,27 @@ export class RunRecorder {
 
   /**
    * Run one stage and record it: its time, and `done`, or `failed` with the error's message
-   * (then the error goes on to the caller).
+   * (then the error goes on to the caller). `unchanged` says why a stage that ran found
+   * nothing new to do (every file loaded before): it is then recorded `skipped`, with that why.
    */
   async stage(
     name: string,
     subject: string,
     work: () => Promise<CommandResult>,
     detail: (result: CommandResult) => string = (result) => result.text.split('\n').at(-1) ?? '',
+    unchanged: (result: CommandResult) => string | undefined = () => undefined,
   ): Promise<CommandResult> {
     const started = performance.now();
     const seconds = (): number => Math.round(performance.now() - started) / 1000;
     try {
       const result = await work();
       const failed = result.failed ?? 0;
+      const why = failed > 0 ? undefined : unchanged(result);
       this.stages.push({
         name,
         subject,
-        status: failed > 0 ? 'failed' : 'done',
-        detail: withoutPaths(detail(result)),
+        status: failed > 0 ? 'failed' : why === undefined ? 'done' : 'skipped',
+        detail: withoutPaths(why ?? detail(result)),
         seconds: seconds(),
       });
       return result;
@@ -111,7 +114,9 @@ export class RunRecorder {
         status: FILE_STATUSES[text(file.status) ?? ''] ?? 'failed',
         records: count(file.rows),
         rejected: count(file.rejected),
-        reason: optionalWithoutPaths(text(file.error) ?? text(file.supersededBy)),
+        reason:
+          optionalWithoutPaths(text(file.error) ?? text(file.supersededBy)) ??
+          (file.status === 'skipped' ? 'loaded before, unchanged' : undefined),
       });
     }
   }
@@ -177,7 +182,7 @@ export class RunRecorder {
     },
   ): RunReport {
     return {
-      title,
+      title: withoutPaths(title),
       started: this.started,
       finished: new Date(),
       store,

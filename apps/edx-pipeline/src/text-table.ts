@@ -38,3 +38,11 @@ export function formatCount(count: number): string {
 export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
   return `${formatCount(count)} ${count === 1 ? singular : pluralForm}`;
 }
+
+/** Indent every non-empty line of `text` by two spaces (a stage's output under its heading). */
+export function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => (line === '' ? line : `  ${line}`))
+    .join('\n');
+}

@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'E_DATABASE_NAME'
   | 'E_COLLECTION_NAME'
   | 'E_STORE_NOT_FOUND'
+  | 'E_CONFIG'
   // input
   | 'E_INPUT'
   | 'E_FILE_NOT_FOUND'

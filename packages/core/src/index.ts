@@ -8,6 +8,8 @@ export {
   courseDatabaseName,
   MASTER_TRACKING,
   MAX_DATABASE_NAME_BYTES,
+  PACKAGE_LEDGER,
+  PIPELINE_LEDGER,
   tableCollection,
 } from './layout.js';
 export { courseIdOfEvent, formatCourseKey, parseCourseId, tryParseCourseId } from './course-id.js';

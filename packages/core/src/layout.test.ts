@@ -5,6 +5,8 @@ import {
   courseDatabaseName,
   MASTER_TRACKING,
   MAX_DATABASE_NAME_BYTES,
+  PACKAGE_LEDGER,
+  PIPELINE_LEDGER,
   tableCollection,
 } from './layout.js';
 
@@ -67,5 +69,10 @@ describe('the layout', () => {
     });
     expect(COURSE_COLLECTIONS.rejects).toBe('import_rejected');
     expect(COURSE_COLLECTIONS.tracking).toBe('tracking');
+  });
+
+  it('keeps the ledgers of package files and pipeline runs in the master database', () => {
+    expect(PACKAGE_LEDGER).toEqual({ database: 'tracking_logs', collection: 'package_imported' });
+    expect(PIPELINE_LEDGER).toEqual({ database: 'tracking_logs', collection: 'pipeline_courses' });
   });
 });

@@ -4,7 +4,7 @@
  * CLI take their names from here and spell none of their own.
  *
  * - the master tracking database (`tracking_logs`): every event of every course, the ledger
- *   of loaded files, the rejected lines;
+ *   of loaded files, the rejected lines, and the ledgers of package files and pipeline runs;
  * - one database per course, named after the course id ({@link courseDatabaseName}), holding
  *   the package's tables, the forum, the structure and the course's extracted events.
  *
@@ -27,6 +27,28 @@ export const MASTER_TRACKING = {
   rejects: 'tracking_rejected',
   /** Prefix of a loader's per-file scratch collection (exists only while a file loads). */
   scratchPrefix: 'tracking_scratch_',
+} as const;
+
+/**
+ * The ledger of `importPackage` (`@edx-data/course-extractor`), in the master database beside
+ * the tracking ledger: one entry per target (a course and the collection(s) one package file
+ * fills), holding the SHA-256 of the file last loaded into it, so that an unchanged file is
+ * skipped.
+ */
+export const PACKAGE_LEDGER = {
+  database: MASTER_TRACKING.database,
+  collection: 'package_imported',
+} as const;
+
+/**
+ * The ledger of `edx-pipeline run`, in the master database: one entry per configured course
+ * (keyed by its course database), with when it was last extracted, exported and anonymised and
+ * a hash of the settings each stage ran with, so that a stage whose inputs did not change is
+ * skipped.
+ */
+export const PIPELINE_LEDGER = {
+  database: MASTER_TRACKING.database,
+  collection: 'pipeline_courses',
 } as const;
 
 /** The collections of a course database. */

@@ -6,7 +6,10 @@
  * files give the same collection of the same course (weekly packages given together), only
  * the newest package's file is loaded, whatever the order of the arguments; the others are
  * reported as superseded. A file that fails, or is refused, leaves its collections as they
- * were and the others still load.
+ * were and the others still load. Each file loaded is recorded in the package ledger
+ * (`PACKAGE_LEDGER`: `tracking_logs.package_imported`) by the SHA-256 of its bytes: a later
+ * call skips a file whose bytes and target are unchanged while its collections are still
+ * there (unless `reload`).
  */
 import { stat } from 'node:fs/promises';
 import { basename, dirname, sep } from 'node:path';
@@ -32,6 +35,7 @@ import { loadTable } from '@edx-data/edx-sql-parser';
 import { loadForum } from '@edx-data/forum-importer';
 import type { Store } from '@edx-data/store';
 import { importCourseStructure } from './import-course-structure.js';
+import { PackageLedger } from './package-ledger.js';
 
 /** The kinds of file `importPackage` loads. */
 export type PackageFileKind = 'table' | 'forum' | 'course_structure';
@@ -39,9 +43,11 @@ export type PackageFileKind = 'table' | 'forum' | 'course_structure';
 /**
  * What became of a file: `loaded`; `refused` by a loader's safety rule (its collection kept,
  * its rejects written: see `error`); `failed` (unreadable, integrity, store error: nothing
- * swapped in); `superseded` by the same collection of a newer package (not read).
+ * swapped in); `superseded` by the same collection of a newer package (not read); `skipped`:
+ * loaded before with the same bytes into the same target, its collections still there (not
+ * read; see `loadedBefore`).
  */
-export type PackageFileStatus = 'loaded' | 'refused' | 'failed' | 'superseded';
+export type PackageFileStatus = 'loaded' | 'refused' | 'failed' | 'superseded' | 'skipped';
 
 /** One file of the package, and what its load gave. */
 export interface PackageFileResult {
@@ -55,7 +61,7 @@ export interface PackageFileResult {
   readonly database?: string;
   /** The collections the file fills (`user`, `forum` and `forum_posts`, …). */
   readonly collections: readonly string[];
-  /** Rows, documents or blocks loaded. */
+  /** Rows, documents or blocks loaded (0 when not read). */
   readonly rows: number;
   /** Records rejected (kept in the course database's `import_rejected`). */
   readonly rejected: number;
@@ -69,6 +75,17 @@ export interface PackageFileResult {
   readonly errorCode?: ErrorCode;
   /** For a superseded file: the file loaded instead. */
   readonly supersededBy?: string;
+  /**
+   * SHA-256 (hex) of the file's bytes, as the package ledger keeps it (for a zip entry, of the
+   * archive's bytes and the entry's name); set for a file loaded or skipped.
+   */
+  readonly hash?: string;
+  /** For a skipped file: when it was loaded, and what that load gave. */
+  readonly loadedBefore?: {
+    readonly at: Date;
+    readonly rows: number;
+    readonly rejected: number;
+  };
   /**
    * True when the server lacked `renameCollection`'s `dropTarget` (FerretDB v1) and the old
    * collection was dropped just before the new one was renamed in.
@@ -90,6 +107,8 @@ export interface ImportPackageResult {
     readonly refused: number;
     readonly failed: number;
     readonly superseded: number;
+    /** Files not read: loaded before, unchanged (see `PackageFileStatus`). */
+    readonly skipped: number;
     readonly notImported: number;
     readonly rows: number;
     readonly rejected: number;
@@ -110,10 +129,16 @@ export interface ImportPackageOptions {
   readonly passphrase?: string | PassphraseProvider | undefined;
   /** Load every file into this course, whatever the file names say. */
   readonly courseId?: string | undefined;
+  /**
+   * Load every file, even one the package ledger says was loaded before unchanged (each is
+   * recorded again).
+   * @default false
+   */
+  readonly reload?: boolean | undefined;
   /** The refusal threshold of `loadTable`. @default loadTable's */
   readonly maxRejectedShare?: number | undefined;
   readonly onProgress?: ((progress: PackageProgress) => void) | undefined;
-  /** Called as each file is done (superseded ones first). */
+  /** Called as each file is done (superseded ones first, then skipped ones). */
   readonly onFile?: ((result: PackageFileResult) => void) | undefined;
   readonly signal?: AbortSignal | undefined;
 }
@@ -167,6 +192,11 @@ function targetOf(file: InputFile, kind: PackageFileKind, courseId: string | und
       : `?${basename(file.zip?.entry ?? file.path)}`);
   if (kind === 'table' && c.kind === 'table') return `${course}\u0000${tableCollection(c.table)}`;
   return `${course}\u0000${kind}`;
+}
+
+/** The key of a target in the package ledger: its course and collection, joined by a space. */
+function ledgerId(candidate: Candidate): string {
+  return candidate.target.replace('\u0000', ' ');
 }
 
 async function inputFiles(paths: readonly string[]): Promise<InputFile[]> {
@@ -367,10 +397,38 @@ export async function importPackage(
   }
   toLoad.sort((a, b) => a.order - b.order);
 
-  const runTotalBytes = toLoad.reduce((sum, c) => sum + c.file.size, 0);
+  // Of those, the files loaded before unchanged (their collections still there) are skipped.
+  const ledger = new PackageLedger(store);
+  const hashes = new Map<Candidate, string>();
+  const toRead: Candidate[] = [];
+  for (const candidate of toLoad) {
+    options.signal?.throwIfAborted();
+    // (a file that cannot be read is left to its loader, which says why)
+    const hash = await ledger.hash(candidate.file).catch(() => undefined);
+    if (hash !== undefined) hashes.set(candidate, hash);
+    const before =
+      hash === undefined || options.reload === true
+        ? null
+        : await ledger.unchanged(ledgerId(candidate), hash);
+    if (before === null || hash === undefined) {
+      toRead.push(candidate);
+      continue;
+    }
+    const result: PackageFileResult = {
+      ...emptyResult(candidate, 'skipped'),
+      database: before.database,
+      collections: [...before.collections],
+      hash,
+      loadedBefore: { at: before.loaded, rows: before.rows, rejected: before.rejected },
+    };
+    results.set(candidate, result);
+    options.onFile?.(result);
+  }
+
+  const runTotalBytes = toRead.reduce((sum, c) => sum + c.file.size, 0);
   let doneBytes = 0;
   const secrets = typeof options.passphrase === 'string' ? [options.passphrase] : [];
-  for (const candidate of toLoad) {
+  for (const candidate of toRead) {
     options.signal?.throwIfAborted();
     let result: PackageFileResult;
     try {
@@ -392,6 +450,21 @@ export async function importPackage(
       };
     }
     doneBytes += candidate.file.size;
+    const hash = hashes.get(candidate);
+    if (result.status === 'loaded' && hash !== undefined && result.database !== undefined) {
+      await ledger.record({
+        _id: ledgerId(candidate),
+        hash,
+        path: candidate.file.path,
+        kind: candidate.kind,
+        database: result.database,
+        collections: [...result.collections],
+        rows: result.rows,
+        rejected: result.rejected,
+        loaded: new Date(),
+      });
+      result = { ...result, hash };
+    }
     results.set(candidate, result);
     options.onFile?.(result);
   }
@@ -408,6 +481,7 @@ export async function importPackage(
       refused: tally('refused'),
       failed: tally('failed'),
       superseded: tally('superseded'),
+      skipped: tally('skipped'),
       notImported: notImported.length,
       rows: loaded.reduce((sum, f) => sum + f.rows, 0),
       rejected: files.reduce((sum, f) => sum + f.rejected, 0),

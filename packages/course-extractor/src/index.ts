@@ -36,6 +36,7 @@ export type {
   PackageFileStatus,
   PackageProgress,
 } from './import-package.js';
+export type { PackageLedgerEntry } from './package-ledger.js';
 export { parseUsageKey } from './usage-key.js';
 export type { ParsedUsageKey } from './usage-key.js';
 export { parseCourseConfig, readCourseConfig } from './course-config.js';

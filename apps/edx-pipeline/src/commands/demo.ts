@@ -19,7 +19,7 @@ import type { CliCommand, CommandResult, JsonValue } from '../command.js';
 import { storeForReport } from '../report-store.js';
 import { RunRecorder } from '../run-recorder.js';
 import { gatherStoreFigures, writeRunReport } from '../run-report/index.js';
-import { formatCount, formatTable, plural } from '../text-table.js';
+import { formatCount, formatTable, indent, plural } from '../text-table.js';
 import { runAnonymize } from './anonymize.js';
 import { runExport } from './export.js';
 import { runExtractCourse } from './extract-course.js';
@@ -105,13 +105,6 @@ interface Check {
 function lastDay(start: string, days: number): string {
   const time = Date.parse(`${start}T00:00:00Z`) + (days - 1) * 86_400_000;
   return new Date(time).toISOString().slice(0, 10);
-}
-
-function indent(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => (line === '' ? line : `  ${line}`))
-    .join('\n');
 }
 
 /**

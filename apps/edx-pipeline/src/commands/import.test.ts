@@ -3,7 +3,12 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COURSE_COLLECTIONS, courseDatabaseName, tableCollection } from '@edx-data/core';
+import {
+  COURSE_COLLECTIONS,
+  courseDatabaseName,
+  PACKAGE_LEDGER,
+  tableCollection,
+} from '@edx-data/core';
 import type { GroundTruth } from '@edx-data/synthetic-data';
 import { ExitCode } from '../exit-code.js';
 import { run } from '../run.js';
@@ -82,21 +87,41 @@ describe('edx-pipeline import', () => {
       expected[`${db}.${COURSE_COLLECTIONS.rejects}`] = 0;
       loadedRows += posts + course.blocks.totalAfter;
     }
+    // The package ledger: one entry per file loaded (each fills its own collections).
+    expected[`${PACKAGE_LEDGER.database}.${PACKAGE_LEDGER.collection}`] = 24;
     const first = await counts(storeDir);
     expect(first).toEqual(expected);
     expect(io.out()).toContain(
       `24 files loaded: ${loadedRows.toLocaleString('en-US')} rows, 0 rows rejected, 0 invalid cells.`,
     );
 
+    // Again: every file was loaded before, unchanged: none is read.
     const again = captureIo();
     expect(
-      await run(['import', pkg, '--key', keyFile, '--store', storeDir, '--json'], again, {
+      await run(['import', pkg, '--key', keyFile, '--store', storeDir, '--no-progress'], again, {
         commands,
       }),
     ).toBe(ExitCode.Ok);
     expect(await counts(storeDir)).toEqual(first);
-    const json = JSON.parse(again.out()) as { totals: { rows: number; rejected: number } };
-    expect(json.totals.rows).toBe(loadedRows);
+    expect(again.out()).toContain(
+      '0 files loaded: 0 rows, 0 rows rejected, 0 invalid cells; 24 skipped (unchanged).',
+    );
+    expect(again.out()).toMatch(/auth_user-prod-analytics\.sql\.gpg +skipped .*unchanged since/u);
+
+    // --reload reads every file again, and gives the same database.
+    const reloaded = captureIo();
+    expect(
+      await run(
+        ['import', pkg, '--key', keyFile, '--store', storeDir, '--json', '--reload'],
+        reloaded,
+        { commands },
+      ),
+    ).toBe(ExitCode.Ok);
+    expect(await counts(storeDir)).toEqual(first);
+    const json = JSON.parse(reloaded.out()) as {
+      totals: { rows: number; rejected: number; skipped: number; loaded: number };
+    };
+    expect(json.totals).toMatchObject({ rows: loadedRows, skipped: 0, loaded: 24 });
 
     // Real types: all-digit usernames stay strings, datetimes are Dates, ids are numbers.
     const store = await openStore(storeDir);

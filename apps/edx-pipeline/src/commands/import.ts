@@ -1,6 +1,6 @@
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { COURSE_COLLECTIONS, UsageError } from '@edx-data/core';
+import { COURSE_COLLECTIONS, PACKAGE_LEDGER, UsageError } from '@edx-data/core';
 import type { ImportPackageResult, PackageFileResult } from '@edx-data/course-extractor';
 import type { CliCommand, CommandResult } from '../command.js';
 import type { CommandContext } from '../context.js';
@@ -11,6 +11,7 @@ import { formatCount, formatTable, plural } from '../text-table.js';
 interface ImportCommandOptions extends KeyOptions {
   readonly courseId?: string;
   readonly maxRejectedShare?: string;
+  readonly reload?: boolean;
 }
 
 /** What `import` is asked to do, once its options are read. */
@@ -21,6 +22,8 @@ export interface ImportArgs {
   readonly passphrase?: string | undefined;
   readonly courseId?: string | undefined;
   readonly maxRejectedShare?: number | undefined;
+  /** Read every file, even one loaded before unchanged. */
+  readonly reload?: boolean | undefined;
 }
 
 function parseShare(text: string | undefined): number | undefined {
@@ -43,6 +46,9 @@ function renderFiles(result: ImportPackageResult): string {
   const note = (r: PackageFileResult): string => {
     if (r.status === 'superseded') return `superseded by ${r.supersededBy ?? '?'}`;
     if (r.status === 'failed' || r.status === 'refused') return r.error ?? '';
+    if (r.status === 'skipped' && r.loadedBefore !== undefined) {
+      return `unchanged since ${r.loadedBefore.at.toISOString()} (${formatCount(r.loadedBefore.rows)} rows)`;
+    }
     return r.notes.join('; ');
   };
   return formatTable(
@@ -80,6 +86,7 @@ export async function runImport(context: CommandContext, args: ImportArgs): Prom
       passphrase: args.passphrase,
       courseId: args.courseId,
       maxRejectedShare: args.maxRejectedShare,
+      reload: args.reload,
       onProgress: ({ file, runBytesRead, runTotalBytes }) => {
         context.progress.bytes(`import ${basename(file)}`, runBytesRead, runTotalBytes);
       },
@@ -98,6 +105,7 @@ export async function runImport(context: CommandContext, args: ImportArgs): Prom
     renderFiles(result),
     '',
     `${plural(totals.loaded, 'file')} loaded: ${plural(totals.rows, 'row')}, ${plural(totals.rejected, 'row')} rejected, ${plural(totals.invalidCells, 'invalid cell')}` +
+      (totals.skipped > 0 ? `; ${formatCount(totals.skipped)} skipped (unchanged)` : '') +
       (totals.refused > 0 ? `; ${formatCount(totals.refused)} refused` : '') +
       (totals.failed > 0 ? `; ${formatCount(totals.failed)} failed` : '') +
       `${totals.superseded > 0 ? `; ${formatCount(totals.superseded)} superseded by a newer package` : ''}.`,
@@ -144,6 +152,11 @@ export async function runImport(context: CommandContext, args: ImportArgs): Prom
       error: r.error,
       errorCode: r.errorCode,
       supersededBy: r.supersededBy,
+      hash: r.hash,
+      loadedBefore:
+        r.loadedBefore === undefined
+          ? undefined
+          : { ...r.loadedBefore, at: r.loadedBefore.at.toISOString() },
     })),
     notImported: result.notImported.map((f) => ({ file: f.path, kind: f.kind })),
     totals: { ...totals },
@@ -166,7 +179,9 @@ export const importCommand: CliCommand = {
             `${COURSE_COLLECTIONS.user_id_map}, ${COURSE_COLLECTIONS.forum}, ${COURSE_COLLECTIONS.course_structure}, and every other table under its own name). ` +
             'A collection is replaced only once its file was read whole, and not when the file ' +
             'lost too many rows (refused). Of several packages of the same course, the newest ' +
-            `wins. Rejected rows and invalid cells are kept in each course database's ${COURSE_COLLECTIONS.rejects} collection.`,
+            `wins. Rejected rows and invalid cells are kept in each course database's ${COURSE_COLLECTIONS.rejects} collection. ` +
+            `Each file loaded is recorded in ${PACKAGE_LEDGER.database}.${PACKAGE_LEDGER.collection} by the SHA-256 of its bytes: ` +
+            'a file loaded before, unchanged, into collections still there is skipped (--reload reads it again).',
         )
         .argument('<inputs...>', 'package folders, weekly .zip files, or table files'),
     )
@@ -174,7 +189,8 @@ export const importCommand: CliCommand = {
       .option(
         '--max-rejected-share <x>',
         'refuse a table file when more than this share of its rows are rejected (default 0.1)',
-      );
+      )
+      .option('--reload', 'read every file again, even one loaded before unchanged');
   },
 
   run(context, command): Promise<CommandResult> {
@@ -185,6 +201,7 @@ export const importCommand: CliCommand = {
       passphrase: passphraseFrom(context, options),
       courseId: options.courseId,
       maxRejectedShare: parseShare(options.maxRejectedShare),
+      reload: options.reload === true,
     });
   },
 };

@@ -7,6 +7,7 @@ import { extractCourseCommand } from './extract-course.js';
 import { generateCommand } from './generate.js';
 import { importCommand } from './import.js';
 import { loadTrackingCommand } from './load-tracking.js';
+import { runPipelineCommand } from './run-pipeline.js';
 import { statusCommand } from './status.js';
 
 /**
@@ -22,5 +23,6 @@ export const COMMANDS: readonly CliCommand[] = [
   extractCourseCommand,
   exportCommand,
   anonymizeCommand,
+  runPipelineCommand,
   demoCommand,
 ];
