@@ -47,24 +47,49 @@ const STORE_MARKER = 'edx_pipeline_demo';
 /**
  * Make room in `store` for the demo's databases (`databases`): those an earlier demo made are
  * dropped; any other database of the same name is refused (the demo never writes into data
- * it did not make). Then mark them as the demo's.
+ * it did not make). Then mark them as the demo's. The master is shared with other ledgers
+ * (`package_imported`, `pipeline_courses`): the demo owns only its tracking collections there,
+ * refuses a master that holds events or loaded files it did not load, and drops only those
+ * collections (and its marker) on a re-run.
  */
 async function claimDatabases(store: Store, databases: readonly string[]): Promise<void> {
-  const master = store.db(MASTER_TRACKING.database);
+  const masterName = MASTER_TRACKING.database;
+  const master = store.db(masterName);
   const present = new Set((await store.listDatabases()).map((d) => d.name));
-  const marker = present.has(MASTER_TRACKING.database)
+  const marker = present.has(masterName)
     ? await master.collection<DemoMarker>(STORE_MARKER).findOne({ _id: 'demo' })
     : null;
   const ours = new Set(marker?.databases ?? []);
-  const foreign = databases.filter((name) => present.has(name) && !ours.has(name));
+  const holdsTracking = async (): Promise<boolean> =>
+    (await master.collection(MASTER_TRACKING.events).findOne({})) !== null ||
+    (await master.collection(MASTER_TRACKING.ledger).findOne({})) !== null;
+  const foreign: string[] = [];
+  for (const name of databases) {
+    if (!present.has(name) || ours.has(name)) continue;
+    if (name !== masterName || (await holdsTracking())) foreign.push(name);
+  }
   if (foreign.length > 0) {
     throw new UsageError(
       'E_USAGE',
       `the store already holds ${foreign.join(', ')}, not made by edx-pipeline demo: run the demo on a store without them (or give --org for other course databases)`,
     );
   }
-  for (const name of [...ours, ...databases]) {
-    if (present.has(name)) await store.dropDatabase(name);
+  for (const name of new Set([...ours, ...databases])) {
+    if (!present.has(name)) continue;
+    if (name !== masterName) {
+      await store.dropDatabase(name);
+      continue;
+    }
+    const names = new Set((await master.listCollections()).map((c) => c.name));
+    const own = [
+      MASTER_TRACKING.events,
+      MASTER_TRACKING.ledger,
+      MASTER_TRACKING.rejects,
+      STORE_MARKER,
+    ];
+    for (const collection of own) {
+      if (names.has(collection)) await master.collection(collection).drop();
+    }
   }
   await master
     .collection<DemoMarker>(STORE_MARKER)
