@@ -3,8 +3,12 @@
  * stage with its time and outcome, the files the loaders saw, the report files written.
  * The store's own figures are read at the end (`gatherStoreFigures`).
  */
-import { basename, relative } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { basename, dirname, relative } from 'node:path';
+import type { Store } from '@edx-data/store';
 import type { CommandResult, JsonValue } from './command.js';
+import { storeForReport } from './report-store.js';
+import { gatherStoreFigures, writeRunReport } from './run-report/index.js';
 import type { RunFile, RunReport, RunReportFile, RunStage } from './run-report/run-report.js';
 
 type Summary = CommandResult['summary'];
@@ -194,5 +198,22 @@ export class RunRecorder {
       collections: figures.collections,
       warnings: [...this.warnings, ...(figures.warnings ?? [])],
     };
+  }
+
+  /**
+   * Write the run report to `file` (its folder created if needed): this recorder's stages,
+   * files and report files, and the store's figures of `databases` (every database of the
+   * store when not given; pass them on a shared MongoDB server).
+   */
+  async writeReport(
+    file: string,
+    title: string,
+    store: Store,
+    databases?: readonly string[],
+  ): Promise<void> {
+    const figures = await gatherStoreFigures(store, databases === undefined ? {} : { databases });
+    const folder = dirname(file);
+    await mkdir(folder, { recursive: true });
+    await writeRunReport(file, this.report(title, storeForReport(store, folder), figures));
   }
 }

@@ -16,9 +16,7 @@ import type { AnonymisationAudit } from '@edx-data/anonymizer';
 import type { ExportManifest } from '@edx-data/csv-exporter';
 import type { GroundTruth } from '@edx-data/synthetic-data';
 import type { CliCommand, CommandResult, JsonValue } from '../command.js';
-import { storeForReport } from '../report-store.js';
 import { RunRecorder } from '../run-recorder.js';
-import { gatherStoreFigures, writeRunReport } from '../run-report/index.js';
 import { formatCount, formatTable, indent, plural } from '../text-table.js';
 import { runAnonymize } from './anonymize.js';
 import { runExport } from './export.js';
@@ -360,13 +358,10 @@ export const demoCommand: CliCommand = {
       );
     }
     const reportFile = join(out, 'report.html');
-    const figures = await gatherStoreFigures(store, {
-      databases: [MASTER_TRACKING.database, ...truth.courseIds.map((c) => courseDatabaseName(c))],
-    });
-    await writeRunReport(
-      reportFile,
-      recorder.report('edx-pipeline demo', storeForReport(store, out), figures),
-    );
+    await recorder.writeReport(reportFile, 'edx-pipeline demo', store, [
+      MASTER_TRACKING.database,
+      ...truth.courseIds.map((c) => courseDatabaseName(c)),
+    ]);
     const seconds = (performance.now() - started) / 1000;
 
     // What is where.

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import type { Command } from 'commander';
 import {
@@ -17,9 +16,7 @@ import type { CliCommand, CommandResult, JsonValue } from '../command.js';
 import type { CommandContext } from '../context.js';
 import type { PipelineConfig } from '../pipeline-config.js';
 import { readPipelineConfig } from '../pipeline-config.js';
-import { storeForReport } from '../report-store.js';
 import { RunRecorder } from '../run-recorder.js';
-import { gatherStoreFigures, writeRunReport } from '../run-report/index.js';
 import { formatCount, indent, plural } from '../text-table.js';
 import { runAnonymize } from './anonymize.js';
 import { runExport } from './export.js';
@@ -435,25 +432,19 @@ export async function runPipeline(
   let reportFile: string | undefined;
   if (config.report !== undefined) {
     reportFile = config.report;
-    const folder = dirname(reportFile);
-    const figures = await gatherStoreFigures(
+    await recorder.writeReport(
+      reportFile,
+      title,
       store,
       store.engine === 'embedded'
-        ? {}
-        : {
-            databases: [
-              ...new Set([
-                MASTER_TRACKING.database,
-                ...config.courses.map((c) => c.config.database),
-                ...changes.imported.keys(),
-              ]),
-            ],
-          },
-    );
-    await mkdir(folder, { recursive: true });
-    await writeRunReport(
-      reportFile,
-      recorder.report(title, storeForReport(store, folder), figures),
+        ? undefined
+        : [
+            ...new Set([
+              MASTER_TRACKING.database,
+              ...config.courses.map((c) => c.config.database),
+              ...changes.imported.keys(),
+            ]),
+          ],
     );
     steps.lines.push(`The run report: ${where(reportFile)}`, '');
   }

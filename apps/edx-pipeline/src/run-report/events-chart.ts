@@ -5,7 +5,8 @@
  * are thin grey lines under one legend entry; day labels thin out as days grow.
  */
 import { UsageError } from '@edx-data/core';
-import { DAY_MS, dayText, escapeHtml, formatCount } from './html.js';
+import { formatCount } from '../text-table.js';
+import { DAY_MS, dayText, escapeHtml } from './html.js';
 import type { RunEventsOnDay } from './run-report.js';
 
 /**

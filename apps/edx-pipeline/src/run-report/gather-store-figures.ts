@@ -7,7 +7,7 @@
 import { COURSE_COLLECTIONS, MASTER_TRACKING } from '@edx-data/core';
 import type { Store } from '@edx-data/store';
 import type { TrackingLedgerEntry } from '@edx-data/tracking-loader';
-import { formatCount } from './html.js';
+import { formatCount } from '../text-table.js';
 import type { RunEventsOnDay, RunRejects, RunReport } from './run-report.js';
 
 export interface GatherStoreFiguresOptions {

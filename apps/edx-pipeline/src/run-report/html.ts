@@ -1,4 +1,5 @@
 /** Text and number helpers of the run report's HTML and SVG. Pure. */
+import { formatCount } from '../text-table.js';
 
 const ESCAPES: Readonly<Record<string, string>> = {
   '&': '&amp;',
@@ -11,11 +12,6 @@ const ESCAPES: Readonly<Record<string, string>> = {
 /** `text` safe inside an element or a double- or single-quoted attribute. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/gu, (c) => ESCAPES[c] ?? c);
-}
-
-/** An integer with thousands separators: `1234567` → `1,234,567`. */
-export function formatCount(n: number): string {
-  return n.toLocaleString('en-US', { maximumFractionDigits: 0 });
 }
 
 /** Seconds with up to three decimals and thousands separators: `1234.5` → `1,234.5`. */

@@ -6,7 +6,8 @@
 import { writeFile } from 'node:fs/promises';
 import { eventSeries, renderEventsChart } from './events-chart.js';
 import type { EventsChartOptions } from './events-chart.js';
-import { dayText, escapeHtml, formatCount, formatDuration, formatSeconds } from './html.js';
+import { formatCount } from '../text-table.js';
+import { dayText, escapeHtml, formatDuration, formatSeconds } from './html.js';
 import type { RunReport } from './run-report.js';
 
 const STYLE = `
